@@ -1,0 +1,137 @@
+"""Command line: `python -m bot [run|web|clock|migrate|export]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+
+from dotenv import load_dotenv
+
+from bot import logs
+from bot.config import ConfigError, Settings
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Interview practice bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="HTTP server (or Socket Mode) plus the clock, in one process")
+    sub.add_parser("web", help="HTTP server only (run the clock as its own process)")
+    sub.add_parser("clock", help="the clock only: posts and reveals on schedule")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    export = sub.add_parser("export", help="write all rounds as JSON to stdout")
+    export.add_argument("--team", help="only this workspace (team id)")
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+
+    load_dotenv(os.environ.get("DOTENV_PATH", ".env"))
+    logs.configure(os.environ.get("LOG_LEVEL", "INFO"))
+    try:
+        if command == "migrate":
+            return _migrate()
+        if command == "export":
+            return _export(args.team)
+        settings = Settings.from_env(os.environ)
+        return _serve(settings, web=command in ("run", "web"), clock=command in ("run", "clock"))
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+
+
+class StartupError(Exception):
+    pass
+
+
+def _database_url() -> str:
+    from bot.config import DEFAULT_DATABASE_URL
+
+    # Only the database is needed here, so Slack credentials are not required.
+    env = {**os.environ, "SLACK_SIGNING_SECRET": "-", "SLACK_BOT_TOKEN": "xoxb-unused"}
+    env.pop("SLACK_CLIENT_ID", None)
+    env.pop("SLACK_CLIENT_SECRET", None)
+    return (
+        Settings.from_env(env).database_url
+        if os.environ.get("DATABASE_URL")
+        else DEFAULT_DATABASE_URL
+    )
+
+
+def _migrate() -> int:
+    from storage.db import make_engine, migrate
+
+    engine = make_engine(_database_url())
+    try:
+        migrate(engine)
+    except Exception as exc:
+        raise StartupError(f"migration failed: {exc}") from exc
+    print("database is up to date", file=sys.stderr)
+    return 0
+
+
+def _export(team_id: str | None) -> int:
+    from bot.export import export_rounds
+    from storage.db import make_engine, make_session_factory
+
+    sessions = make_session_factory(make_engine(_database_url()))
+    with sessions.begin() as session:
+        data = export_rounds(session, team_id)
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import OperationalError
+
+    from bot.app import DatabaseNotMigrated, build_bot
+    from bot.clock import start_background_clock
+    from bot.questions import QuestionBankError
+    from bot.server import make_wsgi, serve
+
+    try:
+        bot = build_bot(settings)
+    except QuestionBankError as exc:
+        raise StartupError(f"the question bank is invalid:\n{exc}") from None
+    except (DatabaseNotMigrated, OperationalError) as exc:
+        raise StartupError(f"database: {str(exc).splitlines()[0]}") from None
+    except SlackApiError as exc:
+        raise StartupError(
+            f"Slack rejected the bot token ({exc.response.get('error')}); check SLACK_BOT_TOKEN"
+        ) from None
+
+    applied = bot.inbox.drain()
+    log.info("started", extra={"questions": len(bot.bank.questions), "replayed_events": applied})
+    scheduler = start_background_clock(bot.clock) if clock else None
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set() if not web else sys.exit(0))
+    try:
+        if web and settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            SocketModeHandler(bot.app, settings.app_token).start()
+        elif web:
+            serve(make_wsgi(SlackRequestHandler(bot.app), bot.engine), settings.port)
+        else:
+            log.info("clock running")
+            stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

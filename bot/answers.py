@@ -1,0 +1,139 @@
+"""Answers and votes, recorded from Slack events. Every write is an idempotent upsert keyed on
+Slack's ids, so retried, duplicated and out-of-order events all end in the same state."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storage import queries
+
+log = logging.getLogger(__name__)
+
+ANSWER_SUBTYPES = (None, "thread_broadcast", "file_share")
+
+
+def base_emoji(name: str) -> str:
+    """`+1::skin-tone-3` counts as `+1`."""
+    return name.split("::", 1)[0]
+
+
+def apply_event(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
+    """Record what a message or reaction event means for answers and votes; says what it did."""
+    kind = event.get("type")
+    if kind == "message":
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            return _edit(session, team_id, event, now)
+        if subtype == "message_deleted":
+            return _delete(session, team_id, event, now)
+        if subtype in ANSWER_SUBTYPES:
+            return _reply(session, team_id, event, now)
+        return "ignored: message subtype"
+    if kind in ("reaction_added", "reaction_removed"):
+        return _reaction(session, team_id, event, now, active=kind == "reaction_added")
+    return "ignored: event type"
+
+
+def _is_human(message: dict[str, Any]) -> bool:
+    return (
+        bool(message.get("user")) and not message.get("bot_id") and not message.get("bot_profile")
+    )
+
+
+def _reply(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
+    ts, thread_ts = event.get("ts"), event.get("thread_ts")
+    if not thread_ts or thread_ts == ts or not _is_human(event):
+        return "ignored: not a human thread reply"
+    return _store(session, team_id, event["channel"], event, version=ts, now=now)
+
+
+def _edit(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
+    message = event.get("message") or {}
+    ts, thread_ts = message.get("ts"), message.get("thread_ts")
+    if not thread_ts or thread_ts == ts or not _is_human(message):
+        return "ignored: not a human thread reply"
+    version = (message.get("edited") or {}).get("ts") or ts
+    return _store(session, team_id, event["channel"], message, version=version, now=now)
+
+
+def _store(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    message: dict[str, Any],
+    *,
+    version: str,
+    now: datetime,
+) -> str:
+    rnd = queries.round_by_message(session, team_id, channel_id, message["thread_ts"])
+    if rnd is None:
+        return "ignored: not a round thread"
+    if rnd.revealed_at is not None and float(message["ts"]) >= rnd.revealed_at.timestamp():
+        return "ignored: after the reveal"
+    queries.upsert_answer(
+        session,
+        round_id=rnd.id,
+        team_id=team_id,
+        channel_id=channel_id,
+        ts=message["ts"],
+        user_id=message["user"],
+        text=message.get("text") or "",
+        version=version,
+        now=now,
+    )
+    return "answer stored"
+
+
+def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
+    previous = event.get("previous_message") or {}
+    ts = event.get("deleted_ts") or previous.get("ts")
+    thread_ts = previous.get("thread_ts")
+    if not ts or not thread_ts or thread_ts == ts or not previous.get("user"):
+        return "ignored: not a thread reply"
+    rnd = queries.round_by_message(session, team_id, event["channel"], thread_ts)
+    if rnd is None:
+        return "ignored: not a round thread"
+    # A tombstone: a reply delivered after its deletion must not come back.
+    queries.upsert_answer(
+        session,
+        round_id=rnd.id,
+        team_id=team_id,
+        channel_id=event["channel"],
+        ts=ts,
+        user_id=previous["user"],
+        text=previous.get("text") or "",
+        version=ts,
+        now=now,
+        deleted=True,
+    )
+    return "answer deleted"
+
+
+def _reaction(
+    session: Session, team_id: str, event: dict[str, Any], now: datetime, *, active: bool
+) -> str:
+    item = event.get("item") or {}
+    if item.get("type") != "message" or not event.get("user"):
+        return "ignored: not a message reaction"
+    channel_id, ts = item["channel"], item["ts"]
+    schedule = queries.get_schedule(session, team_id, channel_id)
+    vote_emoji = schedule.vote_emoji if schedule else "+1"
+    if base_emoji(event.get("reaction", "")) != base_emoji(vote_emoji):
+        return "ignored: not the vote emoji"
+    if event["user"] == event.get("item_user"):
+        return "ignored: own answer"
+    queries.upsert_vote(
+        session,
+        team_id=team_id,
+        channel_id=channel_id,
+        message_ts=ts,
+        voter_id=event["user"],
+        active=active,
+        version=event.get("event_ts") or str(now.timestamp()),
+        now=now,
+    )
+    return "vote stored" if active else "vote removed"

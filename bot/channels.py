@@ -1,0 +1,71 @@
+"""A channel's subscription to the daily question: schedule, pause, resume."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.rounds import schedule_of
+from bot.schedule import Schedule
+from storage import queries
+
+
+class ChannelService:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def schedule(self, team_id: str, channel_id: str) -> tuple[Schedule | None, bool]:
+        """The channel's schedule and whether it is paused."""
+        with self.sessions.begin() as session:
+            row = queries.get_schedule(session, team_id, channel_id)
+            return schedule_of(row), bool(row and row.paused)
+
+    def subscribe(
+        self, team_id: str, channel_id: str, schedule: Schedule, user_id: str, now: datetime
+    ) -> None:
+        minutes = (
+            int(schedule.reveal_after.total_seconds() // 60) if schedule.reveal_after else None
+        )
+        with self.sessions.begin() as session:
+            queries.save_schedule(
+                session,
+                team_id,
+                channel_id,
+                post_time=f"{schedule.post_time:%H:%M}",
+                timezone=schedule.timezone,
+                days=schedule.days,
+                reveal_time=f"{schedule.reveal_time:%H:%M}" if schedule.reveal_time else None,
+                reveal_after_minutes=minutes,
+                holidays=schedule.holidays,
+                paused=False,
+                updated_by=user_id,
+                updated_at=now,
+            )
+
+    def set_paused(
+        self, team_id: str, channel_id: str, paused: bool, user_id: str, now: datetime
+    ) -> bool:
+        """False if the channel has no schedule."""
+        with self.sessions.begin() as session:
+            row = queries.get_schedule(session, team_id, channel_id)
+            if row is None:
+                return False
+            row.paused, row.updated_by, row.updated_at = paused, user_id, now
+            return True
+
+    def all_for_team(self, team_id: str) -> list[tuple[str, Schedule, bool]]:
+        """(channel, schedule, paused) for every channel of the workspace with a schedule."""
+        with self.sessions.begin() as session:
+            rows = queries.all_schedules(session, team_id)
+            return [(r.channel_id, schedule_of(r), r.paused) for r in rows]  # type: ignore[misc]
+
+
+def next_post(schedule: Schedule, now: datetime, days_ahead: int = 14) -> datetime | None:
+    """The next instant the clock will post, skipping weekends and holidays."""
+    today = now.astimezone(schedule.zone).date()
+    for offset in range(days_ahead + 1):
+        local_date = today + timedelta(days=offset)
+        if schedule.is_practice_day(local_date) and schedule.post_at(local_date) > now:
+            return schedule.post_at(local_date)
+    return None

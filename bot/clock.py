@@ -1,0 +1,130 @@
+"""The clock: every minute, post due questions and reveal due rounds, per channel time zone."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.inbox import Inbox
+from bot.rounds import RoundService, Started, schedule_of
+from storage import queries
+
+log = logging.getLogger(__name__)
+
+# A post missed by more than this (the bot was down) is skipped, not posted late.
+POST_GRACE = timedelta(minutes=60)
+# Events the request thread has not applied after this long are retried by the clock.
+INBOX_RETRY_AFTER = timedelta(minutes=1)
+
+
+@dataclass
+class TickReport:
+    posted: list[str] = field(default_factory=list)  # channel ids
+    revealed: list[int] = field(default_factory=list)  # round ids
+    skipped: list[str] = field(default_factory=list)  # channel ids
+
+
+class Clock:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        rounds: RoundService,
+        inbox: Inbox | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.sessions = sessions
+        self.rounds = rounds
+        self.inbox = inbox
+        self.now = now
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """One pass: reveals first (so a catch-up closes yesterday before opening today), then posts.
+        Safe to run in several processes at once: every action is claimed in the database."""
+        now = now or self.now()
+        report = TickReport()
+        with self.sessions.begin() as session:
+            due = [rnd.id for rnd in queries.due_reveals(session, now)]
+        for round_id in due:
+            if self.rounds.reveal(round_id, now) is not None:
+                report.revealed.append(round_id)
+        for team_id, channel_id, local_date, post_at in self.due_posts(now):
+            if now - post_at > POST_GRACE:
+                if self.rounds.skip(team_id, channel_id, local_date, now):
+                    report.skipped.append(channel_id)
+                    log.warning(
+                        "post skipped: missed by more than the grace period",
+                        extra={
+                            "team": team_id,
+                            "channel": channel_id,
+                            "date": str(local_date),
+                            "due": post_at.isoformat(),
+                        },
+                    )
+                continue
+            outcome = self.rounds.start(team_id, channel_id, now, scheduled_date=local_date)
+            if isinstance(outcome, Started):
+                report.posted.append(channel_id)
+        if self.inbox is not None:
+            self.inbox.drain(received_before=now - INBOX_RETRY_AFTER)
+        return report
+
+    def due_posts(self, now: datetime) -> list[tuple[str, str, object, datetime]]:
+        """(team, channel, local date, post instant) for every post due and not yet claimed."""
+        due = []
+        with self.sessions.begin() as session:
+            for row in queries.all_schedules(session):
+                schedule = schedule_of(row)
+                if row.paused or schedule is None:
+                    continue
+                today = now.astimezone(ZoneInfo(schedule.timezone)).date()
+                # Yesterday too: a 23:50 post is still due at 00:10.
+                for local_date in (today - timedelta(days=1), today):
+                    if not schedule.is_practice_day(local_date):
+                        continue
+                    post_at = schedule.post_at(local_date)
+                    if post_at > now or post_at < row.updated_at:
+                        continue
+                    if queries.round_exists(session, row.team_id, row.channel_id, local_date):
+                        continue
+                    due.append((row.team_id, row.channel_id, local_date, post_at))
+        return due
+
+
+def start_background_clock(clock: Clock) -> BackgroundScheduler:
+    """Tick at the top of every minute (and once now, to catch up after a restart)."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+    scheduler.add_job(
+        _safe_tick,
+        CronTrigger(second=0, timezone=UTC),
+        args=[clock],
+        id="tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=30,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.start()
+    return scheduler
+
+
+def _safe_tick(clock: Clock) -> None:
+    try:
+        report = clock.tick()
+        if report.posted or report.revealed or report.skipped:
+            log.info(
+                "tick",
+                extra={
+                    "posted": report.posted,
+                    "revealed": report.revealed,
+                    "skipped": report.skipped,
+                },
+            )
+    except Exception:
+        log.exception("tick failed")

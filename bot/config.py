@@ -1,0 +1,113 @@
+"""Settings, read once from the environment at the entry point and passed down."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///interview.db"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    """Missing or malformed configuration; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    signing_secret: str
+    bot_token: str | None = None
+    app_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    state_secret: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 3000
+    questions_file: Path = Path("data/questions.yaml")
+    admins: frozenset[str] = field(default_factory=frozenset)
+    slack_api_url: str = SLACK_DEFAULT_API_URL
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Validate the environment; raise ConfigError naming the first bad variable."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+        oauth = bool(client_id or client_secret)
+        if oauth:
+            for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"):
+                if not get(name):
+                    raise ConfigError(f"{name} is not set (needed for the OAuth install flow)")
+        bot_token = get("SLACK_BOT_TOKEN")
+        if not oauth and not bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token starts with xoxb-)")
+        if bot_token and not bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        signing_secret = get("SLACK_SIGNING_SECRET")
+        if not signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials)"
+            )
+        app_token = get("SLACK_APP_TOKEN")
+        if app_token and not app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+        port_text = get("PORT") or "3000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"PORT must be a number between 1 and 65535, got {port_text!r}")
+
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+        if not database_url.startswith(("sqlite:", "postgresql+psycopg:")):
+            raise ConfigError(
+                "DATABASE_URL must be sqlite:///path.db or postgresql+psycopg://user@host/db"
+            )
+
+        api_url = get("SLACK_API_URL") or SLACK_DEFAULT_API_URL
+        parsed = urlparse(api_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+        if not api_url.endswith("/"):
+            api_url += "/"  # WebClient joins method names onto it
+
+        admins = frozenset(
+            a.strip() for a in (get("INTERVIEW_ADMINS") or "").split(",") if a.strip()
+        )
+        for admin in admins:
+            if not _USER_ID.match(admin):
+                raise ConfigError(
+                    f"INTERVIEW_ADMINS must be comma-separated Slack user ids like U0123ABCD, "
+                    f"got {admin!r}"
+                )
+
+        return cls(
+            signing_secret=signing_secret,
+            bot_token=bot_token,
+            app_token=app_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            state_secret=get("SLACK_STATE_SECRET"),
+            database_url=database_url,
+            port=int(port_text),
+            questions_file=Path(get("QUESTIONS_FILE") or "data/questions.yaml"),
+            admins=admins,
+            slack_api_url=api_url,
+        )

@@ -1,0 +1,31 @@
+"""Who is asking: admin rights and time zone, from `users.info` plus INTERVIEW_ADMINS."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    is_admin: bool
+    timezone: str
+
+
+def look_up(client: WebClient, user_id: str, extra_admins: frozenset[str]) -> Person:
+    """Workspace admins and owners are admins, and so is anyone listed in INTERVIEW_ADMINS."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as exc:
+        log.warning(
+            "users.info failed", extra={"user": user_id, "error": exc.response.get("error")}
+        )
+        return Person(user_id, user_id in extra_admins, "UTC")
+    is_admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    return Person(user_id, is_admin or user_id in extra_admins, user.get("tz") or "UTC")

@@ -1,0 +1,194 @@
+"""A channel's schedule: parsing `/interview schedule ...` and the date arithmetic of a round."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import holidays as holiday_calendars
+
+EXAMPLE = "/interview schedule 09:30 Europe/Berlin weekdays reveal 16:00 holidays DE-BY"
+DEFAULT_ANSWER_WINDOW = timedelta(hours=6)
+MIN_ANSWER_WINDOW = timedelta(minutes=5)
+MAX_ANSWER_WINDOW = timedelta(hours=23)
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+_DURATION = re.compile(r"^(?:(\d{1,2})h)?(?:(\d{1,4})m?)?$")
+_HOLIDAYS = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z0-9]{1,5}))?$")
+
+
+class ScheduleError(ValueError):
+    """User input that is not a valid schedule; the message says what and shows an example."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{problem}\nExample: `{EXAMPLE}`")
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Schedule:
+    post_time: time
+    timezone: str
+    days: str = "weekdays"  # weekdays | daily
+    reveal_time: time | None = None
+    reveal_after: timedelta | None = None
+    holidays: str | None = None  # "DE" or "DE-BY"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_practice_day(self, local_date: date) -> bool:
+        """False on weekends (for `weekdays`) and on the configured public holidays."""
+        if self.days == "weekdays" and local_date.weekday() >= 5:
+            return False
+        return not (self.holidays and local_date in holiday_calendar(self.holidays))
+
+    def post_at(self, local_date: date) -> datetime:
+        """The UTC instant of the post on that local date (a time skipped by DST moves forward)."""
+        return local_instant(local_date, self.post_time, self.zone)
+
+    def reveal_deadline(self, posted_at: datetime) -> datetime:
+        """When a round posted at `posted_at` is revealed."""
+        if self.reveal_time is not None:
+            local_post = posted_at.astimezone(self.zone)
+            deadline = local_instant(local_post.date(), self.reveal_time, self.zone)
+            if deadline > posted_at:
+                return deadline
+        return posted_at + (self.reveal_after or DEFAULT_ANSWER_WINDOW)
+
+    def describe(self) -> str:
+        days = "every weekday" if self.days == "weekdays" else "every day"
+        text = f"{days} at {self.post_time:%H:%M} ({self.timezone})"
+        if self.reveal_time is not None:
+            text += f", reveal at {self.reveal_time:%H:%M}"
+        else:
+            text += f", reveal after {format_duration(self.reveal_after or DEFAULT_ANSWER_WINDOW)}"
+        if self.holidays:
+            text += f", skipping public holidays in {self.holidays}"
+        return text
+
+
+def local_instant(local_date: date, at: time, zone: ZoneInfo) -> datetime:
+    """UTC instant for a wall-clock time. fold=0 moves a time skipped by DST forward (02:30 ->
+    03:30) and picks the first of a repeated time, so each local date has exactly one instant."""
+    return datetime.combine(local_date, at, tzinfo=zone).astimezone(UTC)
+
+
+@lru_cache(maxsize=64)
+def holiday_calendar(code: str) -> holiday_calendars.HolidayBase:
+    country, _, subdiv = code.partition("-")
+    return holiday_calendars.country_holidays(country, subdiv=subdiv or None)
+
+
+def format_duration(value: timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours}h{minutes:02d}m"
+    return f"{hours}h" if hours else f"{minutes}m"
+
+
+def parse_time(text: str) -> time | None:
+    match = _TIME.match(text)
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def parse_duration(text: str) -> timedelta | None:
+    match = _DURATION.match(text.lower())
+    if not match or not any(match.groups()):
+        return None
+    hours = int(match.group(1) or 0)
+    minutes = int(match.group(2) or 0)
+    if text.lower().endswith("m") or match.group(1):
+        return timedelta(hours=hours, minutes=minutes)
+    return None  # a bare number is ambiguous
+
+
+@lru_cache(maxsize=1)
+def _zones_by_lower() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def resolve_zone(text: str) -> str | None:
+    """The canonical IANA name for `text` (case-insensitive), or None."""
+    name = _zones_by_lower().get(text.lower())
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        return None
+    return name
+
+
+def parse_schedule(args: list[str], default_timezone: str) -> Schedule:
+    """Parse the words after `/interview schedule`; raise ScheduleError with a fix."""
+    if not args:
+        raise ScheduleError("Tell me when to post, e.g. `09:30`.")
+    post_time = parse_time(args[0])
+    if post_time is None:
+        raise ScheduleError(f"`{args[0]}` is not a time of day; use 24-hour HH:MM such as `09:30`.")
+    timezone, days = default_timezone, "weekdays"
+    reveal_time: time | None = None
+    reveal_after: timedelta | None = None
+    holidays: str | None = None
+    words = list(args[1:])
+    while words:
+        word = words.pop(0)
+        low = word.lower()
+        if low in ("weekdays", "daily"):
+            days = low
+        elif low == "reveal":
+            value = words.pop(0) if words else ""
+            reveal_time = parse_time(value)
+            if reveal_time is None:
+                raise ScheduleError(f"`reveal` needs a time of day like `16:00`, got `{value}`.")
+        elif low == "reveal-after":
+            value = words.pop(0) if words else ""
+            reveal_after = parse_duration(value)
+            if reveal_after is None:
+                raise ScheduleError(
+                    f"`reveal-after` needs a duration like `2h` or `90m`, got `{value}`."
+                )
+            if not MIN_ANSWER_WINDOW <= reveal_after <= MAX_ANSWER_WINDOW:
+                raise ScheduleError("`reveal-after` must be between 5m and 23h.")
+        elif low == "holidays":
+            value = words.pop(0) if words else ""
+            holidays = parse_holidays(value)
+        elif "/" in word or low == "utc":
+            zone = resolve_zone(word)
+            if zone is None:
+                raise ScheduleError(
+                    f"`{word}` is not a time zone I know; use an IANA name like `Europe/Berlin` "
+                    "or `America/New_York`."
+                )
+            timezone = zone
+        else:
+            raise ScheduleError(f"I don't understand `{word}` in a schedule.")
+    if reveal_time is not None and reveal_after is not None:
+        raise ScheduleError("Use either `reveal HH:MM` or `reveal-after 2h`, not both.")
+    if reveal_time is not None and reveal_time <= post_time:
+        raise ScheduleError(
+            f"The reveal ({reveal_time:%H:%M}) must be later the same day than the post "
+            f"({post_time:%H:%M})."
+        )
+    return Schedule(post_time, timezone, days, reveal_time, reveal_after, holidays)
+
+
+def parse_holidays(value: str) -> str:
+    match = _HOLIDAYS.match(value)
+    if not match:
+        raise ScheduleError(f"`holidays` needs a country code like `DE` or `DE-BY`, got `{value}`.")
+    code = match.group(1).upper() + (f"-{match.group(2).upper()}" if match.group(2) else "")
+    try:
+        holiday_calendar(code)
+    except NotImplementedError:
+        raise ScheduleError(
+            f"I have no public-holiday calendar for `{code}`; use an ISO country code such as "
+            "`US`, `GB`, `DE` with an optional subdivision (`DE-BY`)."
+        ) from None
+    return code

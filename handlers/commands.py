@@ -1,0 +1,24 @@
+"""`/interview`: acknowledge at once, then let the command service do the work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.commands import CommandService, Invocation
+
+
+def register(app: App, commands: CommandService, now: Callable[[], datetime]) -> None:
+    @app.command("/interview")
+    def interview(ack: Ack, command: dict, respond: Respond, context: BoltContext) -> None:
+        ack()
+        invocation = Invocation(
+            team_id=context.team_id or command["team_id"],
+            channel_id=command["channel_id"],
+            user_id=command["user_id"],
+            text=command.get("text") or "",
+        )
+        reply = commands.run(invocation, now())
+        respond(text=reply.text, response_type="in_channel" if reply.public else "ephemeral")

@@ -1,0 +1,192 @@
+"""Validate manifest.yml against Slack's published app manifest JSON schema.
+
+The schema (slackapi/manifest-schema, ``manifest.schema.2.0.0.json``) is read from a
+``shared/slack-specs`` directory next to the repository, or from ``$SLACK_SPECS_DIR``.
+Schema validation is skipped when that directory is missing; the structural checks on
+the manifest itself (command, events, scopes, interactivity) always run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+import jsonschema
+import pytest
+import yaml
+from jsonschema.validators import validator_for
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MANIFEST_PATH = REPO_ROOT / "manifest.yml"
+
+SCHEMA_FILENAME = "manifest.schema.2.0.0.json"
+SCHEMA_MAJOR_VERSION = 2
+DEFAULT_SPECS_DIR = Path(__file__).resolve().parents[2] / "shared" / "slack-specs"
+SPECS_DIR = Path(os.environ.get("SLACK_SPECS_DIR") or DEFAULT_SPECS_DIR)
+
+SLASH_COMMAND = "/interview"
+# Bot events the bot's handlers listen to.
+EXPECTED_BOT_EVENTS = {
+    "message.channels",
+    "message.groups",
+    "reaction_added",
+    "reaction_removed",
+    "app_home_opened",
+}
+# Scopes Slack requires before it delivers each event (https://api.slack.com/events).
+EVENT_REQUIRED_SCOPES: dict[str, set[str]] = {
+    "message.channels": {"channels:history"},
+    "message.groups": {"groups:history"},
+    "reaction_added": {"reactions:read"},
+    "reaction_removed": {"reactions:read"},
+    "app_home_opened": set(),
+}
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    with MANIFEST_PATH.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    assert isinstance(data, dict), "manifest.yml must be a YAML mapping"
+    return data
+
+
+@pytest.fixture(scope="module")
+def schema_path() -> Path:
+    if not SPECS_DIR.is_dir():
+        pytest.skip(
+            f"Slack specs directory {SPECS_DIR} not found; set SLACK_SPECS_DIR to the "
+            f"directory holding {SCHEMA_FILENAME} to validate manifest.yml against it"
+        )
+    path = SPECS_DIR / SCHEMA_FILENAME
+    if not path.is_file():
+        pytest.skip(f"{SCHEMA_FILENAME} not found in Slack specs directory {SPECS_DIR}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def schema(schema_path: Path) -> dict[str, Any]:
+    return json.loads(schema_path.read_text(encoding="utf-8"))
+
+
+def _retrieve_offline(uri: str) -> Resource:
+    """Resolve remote ``$ref``s from the local specs directory; never touch the network.
+
+    Slack's schemas reference each other by URLs such as
+    ``https://raw.githubusercontent.com/slackapi/manifest-schema/.../manifest.schema.1.0.0.json``,
+    so map a URL to the local file with the same name when there is one.
+    """
+    name = Path(urlsplit(uri).path).name
+    candidate = SPECS_DIR / name
+    if name and candidate.is_file():
+        return Resource.from_contents(json.loads(candidate.read_text(encoding="utf-8")))
+    raise NoSuchResource(ref=uri)
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def _bot_events(manifest: dict[str, Any]) -> list[str]:
+    return manifest.get("settings", {}).get("event_subscriptions", {}).get("bot_events", [])
+
+
+def _bot_scopes(manifest: dict[str, Any]) -> set[str]:
+    return set(manifest.get("oauth_config", {}).get("scopes", {}).get("bot", []))
+
+
+def test_schema_refs_resolve_offline(schema: dict[str, Any]) -> None:
+    unresolvable = sorted(
+        ref
+        for ref in set(_refs(schema))
+        if urldefrag(ref).url and not (SPECS_DIR / Path(urlsplit(ref).path).name).is_file()
+    )
+    assert not unresolvable, f"remote $refs with no local copy in {SPECS_DIR}: {unresolvable}"
+
+
+def test_manifest_matches_slack_schema(manifest: dict[str, Any], schema: dict[str, Any]) -> None:
+    # Slack's schemas declare their JSON Schema draft in $schema (draft-07 today).
+    validator_cls = validator_for(schema, default=jsonschema.Draft7Validator)
+    validator_cls.check_schema(schema)
+    validator = validator_cls(
+        schema,
+        registry=Registry(retrieve=_retrieve_offline),
+        format_checker=validator_cls.FORMAT_CHECKER,
+    )
+    errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
+    assert not errors, "manifest.yml does not match Slack's manifest schema:\n" + "\n".join(
+        f"  {'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors
+    )
+
+
+def test_manifest_targets_the_schema_version_it_is_validated_against(
+    manifest: dict[str, Any],
+) -> None:
+    # Without _metadata Slack reads the manifest as major version 1.
+    assert manifest.get("_metadata", {}).get("major_version") == SCHEMA_MAJOR_VERSION
+
+
+def test_background_color_is_a_hex_color(manifest: dict[str, Any]) -> None:
+    # The schema states this pattern under a non-standard "regex" keyword, so the
+    # validator does not enforce it.
+    color = manifest["display_information"]["background_color"]
+    assert re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", color), color
+
+
+def test_declares_interview_slash_command(manifest: dict[str, Any]) -> None:
+    commands = manifest.get("features", {}).get("slash_commands", [])
+    assert SLASH_COMMAND in [c.get("command") for c in commands]
+    assert "commands" in _bot_scopes(manifest)
+
+
+def test_subscribes_to_the_bot_events_we_handle(manifest: dict[str, Any]) -> None:
+    events = _bot_events(manifest)
+    assert len(events) == len(set(events)), f"duplicate bot events: {events}"
+    missing = EXPECTED_BOT_EVENTS - set(events)
+    assert not missing, f"bot_events is missing {sorted(missing)}"
+
+
+def test_every_bot_event_has_its_required_scopes(manifest: dict[str, Any]) -> None:
+    scopes = _bot_scopes(manifest)
+    for event in _bot_events(manifest):
+        assert event in EVENT_REQUIRED_SCOPES, (
+            f"add the scopes Slack requires for {event!r} to EVENT_REQUIRED_SCOPES"
+        )
+        missing = EVENT_REQUIRED_SCOPES[event] - scopes
+        assert not missing, f"{event} needs bot scope(s) {sorted(missing)}"
+
+
+def test_interactivity_enabled(manifest: dict[str, Any]) -> None:
+    assert manifest.get("settings", {}).get("interactivity", {}).get("is_enabled") is True
+
+
+def test_request_urls_present_unless_socket_mode(manifest: dict[str, Any]) -> None:
+    settings = manifest.get("settings", {})
+    if settings.get("socket_mode_enabled"):
+        pytest.skip("Socket Mode: Slack delivers requests over the websocket, no URLs needed")
+    urls = {
+        "settings.event_subscriptions.request_url": settings.get("event_subscriptions", {}).get(
+            "request_url"
+        ),
+        "settings.interactivity.request_url": settings.get("interactivity", {}).get("request_url"),
+    }
+    for command in manifest.get("features", {}).get("slash_commands", []):
+        urls[f"features.slash_commands[{command.get('command')}].url"] = command.get("url")
+    for key, url in urls.items():
+        assert isinstance(url, str), f"{key} is required when socket_mode_enabled is false"
+        assert url.startswith("https://"), f"{key} must be an https URL: {url}"
