@@ -109,6 +109,8 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
         raise StartupError(
             f"Slack rejected the bot token ({exc.response.get('error')}); check SLACK_BOT_TOKEN"
         ) from None
+    except OSError as exc:  # no route to Slack (after the client's own retries)
+        raise StartupError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from None
 
     applied = bot.inbox.drain()
     log.info("started", extra={"questions": len(bot.bank.questions), "replayed_events": applied})

@@ -58,14 +58,14 @@ class Settings:
             raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token starts with xoxb-)")
         if bot_token and not bot_token.startswith("xoxb-"):
             raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-        signing_secret = get("SLACK_SIGNING_SECRET")
-        if not signing_secret:
-            raise ConfigError(
-                "SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials)"
-            )
         app_token = get("SLACK_APP_TOKEN")
         if app_token and not app_token.startswith("xapp-"):
             raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        signing_secret = get("SLACK_SIGNING_SECRET") or ""
+        if not signing_secret and not app_token:  # Socket Mode requests are not signed
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials)"
+            )
 
         port_text = get("PORT") or "3000"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:

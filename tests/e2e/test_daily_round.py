@@ -1,0 +1,167 @@
+"""A full daily round through the real server: now -> answers -> votes -> reveal -> export."""
+
+from __future__ import annotations
+
+import json
+
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.fake_slack import FakeSlack
+from tests.e2e.conftest import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    CHANNEL,
+    DAVE,
+    LEAD,
+    BotProcess,
+    eventually,
+)
+
+
+def question_ts(fake: FakeSlack) -> str:
+    [post] = eventually(lambda: fake.messages(CHANNEL))
+    return post["ts"]
+
+
+def last_response(fake: FakeSlack) -> str:
+    return eventually(lambda: fake.calls("response_url"))[-1].args["text"]
+
+
+def round_of(bot: BotProcess) -> dict:
+    [rnd] = bot.export()["rounds"]
+    return rnd
+
+
+def test_full_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
+    assert slack.command("now", user=ADMIN, channel=CHANNEL).status == 200
+    question = question_ts(fake)
+    posted = fake.calls("chat.postMessage")[0].args
+    assert "Interview question of the day" in posted["text"]
+    assert any("Answer in this thread" in json.dumps(b) for b in posted["blocks"])
+    assert "I'll reveal the answer" in last_response(fake)
+
+    # A second `now` while the round is open explains instead of posting.
+    slack.command("now", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: len(fake.calls("response_url")) == 2)
+    assert "already open" in last_response(fake)
+    assert len(fake.messages(CHANNEL)) == 1
+
+    alice_ts, _ = slack.reply(CHANNEL, question, "Rate limit at the gateway <!channel>", user=ALICE)
+    bob_ts, _ = slack.reply(CHANNEL, question, "Postgres plus Redis sessions", user=BOB)
+    slack.edit(CHANNEL, bob_ts, "Postgres for users, Redis for sessions with TTL", user=BOB)
+    carol_ts, _ = slack.reply(CHANNEL, question, "oops, wrong thread", user=CAROL)
+    slack.delete(CHANNEL, carol_ts, user=CAROL, thread_ts=question)
+    # Slack delivers Dave's edit before the reply itself.
+    dave_ts, dave_reply = slack.prepare_reply(CHANNEL, question, "first draft", user=DAVE)
+    slack.edit(CHANNEL, dave_ts, "JWTs with refresh tokens", user=DAVE, thread_ts=question)
+    slack.event(dave_reply)
+    # Alice's reply is delivered again with the same event_id, as a Slack retry.
+    first = slack.reply(CHANNEL, question, "retry me", user=ALICE)
+    assert slack.resend_last_event(retry_num=1).status == 200
+    # Not answers: another bot, top-level chatter.
+    slack.bot_reply(CHANNEL, question, "I am a bot")
+    slack.post(CHANNEL, "lunch anyone?", user=BOB)
+
+    # Votes: two for Alice (one with a skin tone), a self-vote, a vote added then removed.
+    slack.react(CHANNEL, alice_ts, "+1", user=BOB, item_user=ALICE)
+    slack.react(CHANNEL, alice_ts, "+1::skin-tone-3", user=CAROL, item_user=ALICE)
+    slack.react(CHANNEL, alice_ts, "+1", user=ALICE, item_user=ALICE)
+    slack.react(CHANNEL, bob_ts, "+1", user=DAVE, item_user=BOB)
+    slack.unreact(CHANNEL, bob_ts, "+1", user=DAVE, item_user=BOB)
+    slack.react(CHANNEL, bob_ts, "tada", user=ALICE, item_user=BOB)
+
+    def answers_settled() -> list[dict]:
+        answers = round_of(bot)["answers"]
+        texts = {a["user"]: a["text"] for a in answers if a["ts"] != first[0]}
+        assert texts.get(DAVE) == "JWTs with refresh tokens"
+        assert texts.get(BOB) == "Postgres for users, Redis for sessions with TTL"
+        alice = next(a for a in answers if a["ts"] == alice_ts)
+        assert sorted(alice["votes"]) == [BOB, CAROL]
+        bob = next(a for a in answers if a["ts"] == bob_ts)
+        assert bob["votes"] == []
+        return answers
+
+    answers = eventually(answers_settled)
+    assert CAROL not in {a["user"] for a in answers}
+    assert [a["ts"] for a in answers].count(first[0]) == 1  # the retry was not stored twice
+
+    # Only admins reveal.
+    slack.command("reveal", user=BOB, channel=CHANNEL)
+    eventually(lambda: "only workspace admins" in last_response(fake))
+    assert len(fake.messages(CHANNEL)) == 1
+
+    slack.command("reveal", user=LEAD, channel=CHANNEL)
+    [update] = eventually(lambda: fake.calls("chat.update"))
+    assert update.args["ts"] == question and "closed" in update.args["text"]
+    reveal = next(m for m in fake.messages(CHANNEL) if m.get("thread_ts") == question)
+    rendered = json.dumps(reveal["blocks"])
+    assert "Sample answer" in rendered and "What the interviewer is looking for" in rendered
+    assert "3 people answered" in rendered
+    assert f"<@{ALICE}>" in rendered and "2 :+1: votes" in rendered
+    # Alice's answer is quoted escaped: it cannot ping the channel.
+    assert "&lt;!channel&gt;" in rendered and "<!channel>" not in rendered
+
+    # After the reveal, late replies are not counted.
+    late_ts, _ = slack.reply(CHANNEL, question, "late!", user=CAROL)
+    eventually(lambda: "outcome=ignored: after the reveal" in bot.logs())
+    exported = round_of(bot)
+    assert exported["revealed_at"] is not None
+    assert late_ts not in {a["ts"] for a in exported["answers"]}
+    assert exported["message_ts"] == question
+    assert exported["local_date"].count("-") == 2
+
+
+def test_admin_only_and_bad_input(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
+    slack.command("now", user=BOB, channel=CHANNEL)
+    assert "only workspace admins" in last_response(fake)
+    slack.command("schedule 25:00 Europe/Berlin", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: len(fake.calls("response_url")) == 2)
+    reply = last_response(fake)
+    assert "Nothing was saved" in reply and "`25:00` is not a time of day" in reply
+    assert "Example: `/interview schedule 09:30" in reply
+    slack.command("schedule 09:30 Mars/Olympus", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "not a time zone" in last_response(fake))
+    slack.command("schedule", user=BOB, channel=CHANNEL)
+    eventually(lambda: "no daily question yet" in last_response(fake))
+    slack.command("shedule 09:30", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "Did you mean `/interview schedule`?" in last_response(fake))
+    slack.command("now kubernetes", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "no category `kubernetes`" in last_response(fake))
+    assert fake.messages(CHANNEL) == []
+    assert all(c.args.get("response_type") == "ephemeral" for c in fake.calls("response_url"))
+
+
+def test_schedule_and_pause(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
+    slack.command(
+        "schedule 09:30 europe/berlin weekdays reveal 16:00 holidays de-by",
+        user=ADMIN,
+        channel=CHANNEL,
+    )
+    reply = eventually(lambda: fake.calls("response_url"))[-1].args
+    assert reply["response_type"] == "in_channel"
+    assert "every weekday at 09:30 (Europe/Berlin), reveal at 16:00" in reply["text"]
+    assert "DE-BY" in reply["text"]
+    slack.command("pause", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "paused" in last_response(fake))
+    slack.command("schedule", user=CAROL, channel=CHANNEL)
+    eventually(lambda: "It is *paused*" in last_response(fake))
+    slack.command("resume", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "resumed" in last_response(fake))
+
+
+def test_bot_not_in_channel(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
+    slack.command("now", user=ADMIN, channel="COUTSIDE")
+    assert "/invite @Interview Practice" in last_response(fake)
+    slack.command("schedule 09:30", user=ADMIN, channel="COUTSIDE")
+    eventually(lambda: len(fake.calls("response_url")) == 2)
+    assert "Nothing was saved" in last_response(fake)
+    assert "/invite" in last_response(fake)
+
+
+def test_rate_limited_post_is_retried(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
+    fake.fail_next("chat.postMessage", status=429, retry_after=1)
+    slack.command("now", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: fake.messages(CHANNEL))
+    statuses = [c.status for c in fake.calls("chat.postMessage")]
+    assert statuses == [429, 200]
