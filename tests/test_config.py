@@ -81,8 +81,7 @@ def test_start_up_stops_with_one_line_not_a_traceback(tmp_path: Path) -> None:
     result = run_bot({"SLACK_BOT_TOKEN": "xoxb-1-2"}, tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "configuration error: SLACK_SIGNING_SECRET is not set "
-        "(Basic Information > App Credentials)"
+        "configuration error: SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials)"
     ]
 
 
