@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from dotenv import load_dotenv
 
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("web", help="HTTP server only (run the clock as its own process)")
     sub.add_parser("clock", help="the clock only: posts and reveals on schedule")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    demo = sub.add_parser("demo", help="play a full day offline against a local fake Slack")
+    demo.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0: no pauses)")
+    demo.add_argument("--questions", type=Path, help="preview your own question bank")
     export = sub.add_parser("export", help="write all rounds as JSON to stdout")
     export.add_argument("--team", help="only this workspace (team id)")
     args = parser.parse_args(argv)
@@ -37,6 +41,15 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate()
         if command == "export":
             return _export(args.team)
+        if command == "demo":
+            return _demo(args.speed, args.questions)
+        if command == "run" and not any(os.environ.get(n) for n in SLACK_CREDENTIALS):
+            print(
+                "No Slack credentials in .env (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): "
+                "running the offline demo instead; see README.md to connect to Slack.",
+                file=sys.stderr,
+            )
+            return _demo(1.0, None)
         settings = Settings.from_env(os.environ)
         return _serve(settings, web=command in ("run", "web"), clock=command in ("run", "clock"))
     except ConfigError as exc:
@@ -49,6 +62,30 @@ def main(argv: list[str] | None = None) -> int:
 
 class StartupError(Exception):
     pass
+
+
+SLACK_CREDENTIALS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+)
+
+
+def _demo(speed: float, questions: Path | None) -> int:
+    from bot.demo import run_demo
+    from bot.questions import QuestionBank, QuestionBankError
+
+    if speed < 0:
+        raise StartupError("--speed must be 0 (no pauses) or more")
+    if questions is not None:
+        try:
+            QuestionBank.load(questions)
+        except QuestionBankError as exc:
+            raise StartupError(f"the question bank is invalid:\n{exc}") from None
+    logging.getLogger().setLevel(logging.WARNING)
+    run_demo(speed, questions)
+    return 0
 
 
 def _database_url() -> str:

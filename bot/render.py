@@ -40,8 +40,14 @@ def fit(text: str, limit: int = SECTION_LIMIT) -> str:
     return text[: limit - len(TRUNCATION_MARK)].rstrip() + TRUNCATION_MARK
 
 
+_ACRONYMS = {"api": "API", "sql": "SQL", "nosql": "NoSQL", "ci": "CI", "cd": "CD", "sre": "SRE"}
+
+
 def category_label(slug: str) -> str:
-    return slug.replace("-", " ").capitalize()
+    """`api-design` -> "API design"."""
+    words = [_ACRONYMS.get(word, word) for word in slug.split("-")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def slack_time(moment: datetime, fallback_zone: str) -> str:
