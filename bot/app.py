@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,13 +77,76 @@ class Bot:
     commands: CommandService
 
 
+# Keep in step with manifest.yml (a test checks they match).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "channels:history",
+    "groups:history",
+    "reactions:read",
+    "users:read",
+    "channels:read",
+    "groups:read",
+)
+
+
+class WorkspaceClients:
+    """A Web API client per workspace, with the bot token saved when that workspace installed."""
+
+    def __init__(self, settings: Settings, store: SQLAlchemyInstallationStore) -> None:
+        self.settings = settings
+        self.store = store
+        self._clients: dict[str, WebClient] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, team_id: str) -> WebClient:
+        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            raise LookupError(f"workspace {team_id} has not installed the app")
+        with self._lock:
+            client = self._clients.get(bot.bot_token)
+            if client is None:
+                client = self._clients[bot.bot_token] = make_client(self.settings, bot.bot_token)
+            return client
+
+
+def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Callable[[str], WebClient]]:
+    """Single-workspace (a bot token) or multi-workspace (Slack's OAuth install flow)."""
+    logger = logging.getLogger("bot.bolt")
+    if not settings.oauth_enabled:
+        client = make_client(settings, settings.bot_token)
+        app = App(
+            signing_secret=settings.signing_secret,
+            client=client,
+            process_before_response=False,
+            logger=logger,
+        )
+        return app, lambda _team_id: client
+    store = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine, logger=logger)
+    oauth = OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=store,
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, logger=logger),
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
+    )
+    app = App(
+        signing_secret=settings.signing_secret,
+        client=make_client(settings, None),
+        installation_store=store,
+        oauth_settings=oauth,
+        process_before_response=False,
+        logger=logger,
+    )
+    return app, WorkspaceClients(settings, store)
+
+
 def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     engine, sessions = open_database(settings)
     bank = QuestionBank.load(settings.questions_file)
-    client = make_client(settings, settings.bot_token)
-
-    def client_for(_team_id: str) -> WebClient:
-        return client
+    app, client_for = _bolt_app(settings, engine)
 
     rounds = RoundService(sessions, bank, client_for)
     inbox = Inbox(sessions, now)
@@ -87,12 +154,6 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     command_service = CommandService(rounds, channels, client_for, settings.admins)
     clock = Clock(sessions, rounds, inbox, now)
 
-    app = App(
-        signing_secret=settings.signing_secret,
-        client=client,
-        process_before_response=False,
-        logger=logging.getLogger("bot.bolt"),
-    )
     commands.register(app, command_service, now)
     events.register(app, inbox)
     home.register(app, channels)

@@ -223,8 +223,8 @@ class RoundService:
                 rationale="-",
                 sample_answer="-",
             )
-        client = self.client_for(team_id)
         try:
+            client = self.client_for(team_id)
             text, blocks = render.reveal_message(question, participants, top, vote_emoji)
             reply = client.chat_postMessage(
                 channel=channel_id, thread_ts=message_ts, text=text, blocks=blocks

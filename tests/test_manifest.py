@@ -190,3 +190,10 @@ def test_request_urls_present_unless_socket_mode(manifest: dict[str, Any]) -> No
     for key, url in urls.items():
         assert isinstance(url, str), f"{key} is required when socket_mode_enabled is false"
         assert url.startswith("https://"), f"{key} must be an https URL: {url}"
+
+
+def test_oauth_install_asks_for_the_manifest_scopes(manifest: dict[str, Any]) -> None:
+    """The OAuth install flow requests exactly the scopes the manifest declares."""
+    from bot.app import BOT_SCOPES
+
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])

@@ -92,8 +92,10 @@ class SlackDriver:
         api_app_id: str = "A0APP",
         verification_token: str = "fake-verification-token",
         timeout: float = 30.0,
+        team_id: str | None = None,
     ) -> None:
         self.bot_url = bot_url
+        self.team_id = team_id or fake.team_id  # another workspace installed through OAuth
         self.fake = fake
         self.api_app_id = api_app_id
         self.verification_token = verification_token
@@ -150,7 +152,7 @@ class SlackDriver:
         fake = self.fake
         fields = {
             "token": self.verification_token,
-            "team_id": fake.team_id,
+            "team_id": self.team_id,
             "team_domain": fake.team_domain,
             "channel_id": channel,
             "channel_name": channel_name or fake.channel_name(channel) or "general",
@@ -170,11 +172,11 @@ class SlackDriver:
         fake = self.fake
         inner = dict(event)
         inner.setdefault("event_ts", inner.get("ts") or fake.next_ts())
-        context = json.dumps({"team": fake.team_id, "app": self.api_app_id}).encode()
+        context = json.dumps({"team": self.team_id, "app": self.api_app_id}).encode()
         return {
             "token": self.verification_token,
-            "team_id": fake.team_id,
-            "context_team_id": fake.team_id,
+            "team_id": self.team_id,
+            "context_team_id": self.team_id,
             "context_enterprise_id": None,
             "api_app_id": self.api_app_id,
             "event": inner,
@@ -185,7 +187,7 @@ class SlackDriver:
             "authorizations": [
                 {
                     "enterprise_id": None,
-                    "team_id": fake.team_id,
+                    "team_id": self.team_id,
                     "user_id": fake.bot_user_id,
                     "is_bot": True,
                     "is_enterprise_install": False,
@@ -230,10 +232,10 @@ class SlackDriver:
         user = data.get("user")
         if isinstance(user, str):
             name = fake.user_name(user) or user
-            data["user"] = {"id": user, "username": name, "name": name, "team_id": fake.team_id}
+            data["user"] = {"id": user, "username": name, "name": name, "team_id": self.team_id}
         data.setdefault("api_app_id", self.api_app_id)
         data.setdefault("token", self.verification_token)
-        data.setdefault("team", {"id": fake.team_id, "domain": fake.team_domain})
+        data.setdefault("team", {"id": self.team_id, "domain": fake.team_domain})
         data.setdefault("enterprise", None)
         data.setdefault("is_enterprise_install", False)
         data.setdefault("trigger_id", fake.new_trigger_id())
@@ -311,7 +313,7 @@ class SlackDriver:
             "user": user,
             "ts": ts,
             "blocks": _rich_text(text),
-            "team": self.fake.team_id,
+            "team": self.team_id,
         }
         if thread_ts is not None:
             event["thread_ts"] = thread_ts
@@ -390,12 +392,12 @@ class SlackDriver:
             "type": "message",
             "text": text,
             "user": user,
-            "team": self.fake.team_id,
+            "team": self.team_id,
             "edited": {"user": user, "ts": event_ts},
             "blocks": _rich_text(text),
             "ts": ts,
-            "source_team": self.fake.team_id,
-            "user_team": self.fake.team_id,
+            "source_team": self.team_id,
+            "user_team": self.team_id,
         }
         if "client_msg_id" in previous:
             message["client_msg_id"] = previous["client_msg_id"]

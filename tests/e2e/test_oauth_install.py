@@ -1,0 +1,84 @@
+"""Multi-workspace distribution: Slack's OAuth install flow, then the bot works in that workspace."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from html import unescape
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.fake_slack import FakeSlack
+from tests.e2e.conftest import SIGNING_SECRET, BotProcess, eventually
+
+NEW_TEAM, NEW_ADMIN, NEW_CHANNEL = "T0NEWCO", "UNEWADMIN", "CNEWCO"
+CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def get(url: str, cookie: str | None = None) -> tuple[int, str, dict[str, str]]:
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(), dict(exc.headers)
+
+
+def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_path: Path) -> None:
+    fake.client_id, fake.client_secret = CLIENT_ID, CLIENT_SECRET
+    bot = BotProcess(
+        fake,
+        tmp_path,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        SLACK_STATE_SECRET="state-secret",
+    ).start()
+    try:
+        base = f"http://127.0.0.1:{bot.port}"
+        status, page, headers = get(f"{base}/slack/install")
+        assert status == 200
+        authorize = unescape(re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page).group(1))
+        query = parse_qs(urlparse(authorize).query)
+        assert query["client_id"] == [CLIENT_ID]
+        assert "chat:write" in query["scope"][0] and "commands" in query["scope"][0]
+        state = query["state"][0]
+        cookie = headers["Set-Cookie"].split(";")[0]
+
+        # A forged state is refused.
+        code = fake.issue_oauth_code(NEW_TEAM, "Newco", installer_user_id=NEW_ADMIN)
+        status, _, _ = get(f"{base}/slack/oauth_redirect?{urlencode({'code': code, 'state': 'x'})}")
+        assert status >= 400
+
+        code = fake.issue_oauth_code(NEW_TEAM, "Newco", installer_user_id=NEW_ADMIN)
+        url = f"{base}/slack/oauth_redirect?{urlencode({'code': code, 'state': state})}"
+        status, page, _ = get(url, cookie)
+        assert status == 200, page
+        [exchange] = [c for c in fake.calls("oauth.v2.access") if c.status == 200]
+        new_token = exchange.response["access_token"]
+
+        # The new workspace uses the bot with its own token.
+        fake.add_user(NEW_ADMIN, "nadia", is_admin=True)
+        fake.add_channel(NEW_CHANNEL, "practice")
+        slack = SlackDriver(bot.url, SIGNING_SECRET, fake, team_id=NEW_TEAM)
+        slack.command("now", user=NEW_ADMIN, channel=NEW_CHANNEL)
+        [post] = eventually(lambda: fake.calls("chat.postMessage"))
+        assert post.args["channel"] == NEW_CHANNEL
+        assert post.token == new_token
+        [rnd] = bot.export()["rounds"]
+        assert rnd["channel"] == NEW_CHANNEL
+
+        # A workspace that never installed gets nothing posted, and the bot stays up.
+        stranger = SlackDriver(bot.url, SIGNING_SECRET, fake, team_id="T0STRANGER")
+        stranger.command("now", user=NEW_ADMIN, channel=NEW_CHANNEL)
+        assert len(fake.calls("chat.postMessage")) == 1
+        assert get(f"{base}/healthz")[0] == 200
+    finally:
+        bot.stop()
