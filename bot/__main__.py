@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="play a full day offline against a local fake Slack")
     demo.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0: no pauses)")
     demo.add_argument("--questions", type=Path, help="preview your own question bank")
+    sub.add_parser("status", help="channels, schedules, next posts and reveals, failed rounds")
     export = sub.add_parser("export", help="write all rounds as JSON to stdout")
     export.add_argument("--team", help="only this workspace (team id)")
     args = parser.parse_args(argv)
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate()
         if command == "export":
             return _export(args.team)
+        if command == "status":
+            return _status()
         if command == "demo":
             return _demo(args.speed, args.questions)
         if command == "run" and not any(os.environ.get(n) for n in SLACK_CREDENTIALS):
@@ -123,6 +126,18 @@ def _export(team_id: str | None) -> int:
         data = export_rounds(session, team_id)
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+    return 0
+
+
+def _status() -> int:
+    from datetime import UTC, datetime
+
+    from bot.status import status_report
+    from storage.db import make_engine, make_session_factory
+
+    sessions = make_session_factory(make_engine(_database_url()))
+    with sessions.begin() as session:
+        print(status_report(session, datetime.now(UTC)))
     return 0
 
 

@@ -117,17 +117,21 @@ class BotProcess:
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def export(self) -> dict[str, Any]:
-        """`python -m bot export` against the bot's database."""
+    def cli(self, *args: str) -> str:
+        """`python -m bot <args>` against the bot's database; returns stdout."""
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "export"],
+            [sys.executable, "-m", "bot", *args],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
+            text=True,
             timeout=60,
             check=True,
         )
-        return json.loads(result.stdout)
+        return result.stdout
+
+    def export(self) -> dict[str, Any]:
+        return json.loads(self.cli("export"))
 
 
 def make_fake() -> FakeSlack:

@@ -146,8 +146,11 @@ def test_schedule_and_pause(bot: BotProcess, slack: SlackDriver, fake: FakeSlack
     eventually(lambda: "paused" in last_response(fake))
     slack.command("schedule", user=CAROL, channel=CHANNEL)
     eventually(lambda: "It is *paused*" in last_response(fake))
+    assert f"{CHANNEL}: every weekday at 09:30" in bot.cli("status")
+    assert "    paused" in bot.cli("status")
     slack.command("resume", user=ADMIN, channel=CHANNEL)
     eventually(lambda: "resumed" in last_response(fake))
+    assert "next post: " in bot.cli("status")
 
 
 def test_bot_not_in_channel(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
@@ -157,6 +160,7 @@ def test_bot_not_in_channel(bot: BotProcess, slack: SlackDriver, fake: FakeSlack
     eventually(lambda: len(fake.calls("response_url")) == 2)
     assert "Nothing was saved" in last_response(fake)
     assert "/invite" in last_response(fake)
+    assert "COUTSIDE: failed: not_in_channel" in bot.cli("status")
 
 
 def test_rate_limited_post_is_retried(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
