@@ -38,6 +38,7 @@ class ChannelService:
                 reveal_time=f"{schedule.reveal_time:%H:%M}" if schedule.reveal_time else None,
                 reveal_after_minutes=minutes,
                 holidays=schedule.holidays,
+                categories=",".join(schedule.categories) or None,
                 paused=False,
                 updated_by=user_id,
                 updated_at=now,

@@ -144,7 +144,7 @@ class CommandService:
 
     def _schedule(self, inv: Invocation, args: list[str], default_tz: str, now: datetime) -> Reply:
         try:
-            schedule = parse_schedule(args, default_tz)
+            schedule = parse_schedule(args, default_tz, self.rounds.bank.categories())
         except ScheduleError as exc:
             return Reply(f"Nothing was saved. {exc}")
         if not self._bot_is_member(inv):

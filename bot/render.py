@@ -197,7 +197,7 @@ HELP = """*Interview practice* — a daily interview question for this channel.
 `/interview help` — this message
 `/interview now [category]` — start a round here right now _(admins)_
 `/interview reveal` — reveal this channel's open round now _(admins)_
-`/interview schedule HH:MM [Area/City] [weekdays|daily] [reveal HH:MM | reveal-after 2h] [holidays CC[-SUBDIV]]` — post every day at that local time _(admins)_; without arguments it shows the schedule
+`/interview schedule HH:MM [Area/City] [weekdays|daily] [reveal HH:MM | reveal-after 2h] [holidays CC[-SUBDIV]] [categories a,b]` — post every day at that local time _(admins)_; without arguments it shows the schedule
 `/interview pause` · `/interview resume` — stop or restart the daily question _(admins)_
 
 Example: `/interview schedule 09:30 Europe/Berlin weekdays reveal 16:00 holidays DE-BY`"""

@@ -36,6 +36,7 @@ def schedule_of(row: ChannelSchedule | None) -> Schedule | None:
         reveal_time=parse_time(row.reveal_time) if row.reveal_time else None,
         reveal_after=reveal_after,
         holidays=row.holidays,
+        categories=tuple(_categories(row)),
     )
 
 
@@ -135,18 +136,14 @@ class RoundService:
             response = self.client_for(team_id).chat_postMessage(
                 channel=channel_id, text=text, blocks=blocks, unfurl_links=False
             )
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "unknown_error"))
+        except Exception as exc:  # Slack said no, or the connection failed after retries
+            error = _slack_error(exc)
             self._mark_failed(round_id, error)
             log.warning(
                 "round post failed",
                 extra={"team": team_id, "channel": channel_id, "round": round_id, "error": error},
             )
             return NotInChannel(error) if error in NOT_A_MEMBER else PostFailed(error)
-        except Exception as exc:  # connection trouble after retries
-            self._mark_failed(round_id, type(exc).__name__)
-            log.exception("round post failed", extra={"channel": channel_id, "round": round_id})
-            return PostFailed(type(exc).__name__)
 
         message_ts = str(response["ts"])
         with self.sessions.begin() as session:
@@ -229,19 +226,30 @@ class RoundService:
             reply = client.chat_postMessage(
                 channel=channel_id, thread_ts=message_ts, text=text, blocks=blocks
             )
-            text, blocks = render.closed_question_message(question, len(participants))
-            client.chat_update(channel=channel_id, ts=message_ts, text=text, blocks=blocks)
-        except Exception:
-            log.exception(
-                "reveal failed; will retry", extra={"channel": channel_id, "round": round_id}
+        except Exception as exc:
+            error = _slack_error(exc)
+            gone = error in NOT_A_MEMBER  # removed from the channel: retrying will not help
+            log.warning(
+                "reveal failed" + ("" if gone else "; will retry next minute"),
+                extra={"channel": channel_id, "round": round_id, "error": error},
             )
             with self.sessions.begin() as session:
                 rnd = session.get_one(Round, round_id)
-                if rnd.reveal_ts is None:
+                if gone:
+                    rnd.status, rnd.error = "failed", error
+                else:
                     rnd.status, rnd.revealed_at = "open", None
             return None
         with self.sessions.begin() as session:
             session.get_one(Round, round_id).reveal_ts = str(reply["ts"])
+        try:
+            text, blocks = render.closed_question_message(question, len(participants))
+            client.chat_update(channel=channel_id, ts=message_ts, text=text, blocks=blocks)
+        except Exception as exc:  # the reveal is out; a stale question message is cosmetic
+            log.warning(
+                "could not mark the question closed",
+                extra={"channel": channel_id, "round": round_id, "error": _slack_error(exc)},
+            )
         log.info(
             "round revealed",
             extra={
@@ -252,6 +260,12 @@ class RoundService:
             },
         )
         return Revealed(round_id, len(participants))
+
+
+def _slack_error(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error", "unknown_error"))
+    return type(exc).__name__
 
 
 def _categories(row: ChannelSchedule | None) -> list[str]:

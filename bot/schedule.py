@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -36,6 +37,7 @@ class Schedule:
     reveal_time: time | None = None
     reveal_after: timedelta | None = None
     holidays: str | None = None  # "DE" or "DE-BY"
+    categories: tuple[str, ...] = ()  # empty: the whole bank
 
     @property
     def zone(self) -> ZoneInfo:
@@ -69,6 +71,8 @@ class Schedule:
             text += f", reveal after {format_duration(self.reveal_after or DEFAULT_ANSWER_WINDOW)}"
         if self.holidays:
             text += f", skipping public holidays in {self.holidays}"
+        if self.categories:
+            text += f", questions from {', '.join(self.categories)}"
         return text
 
 
@@ -125,8 +129,11 @@ def resolve_zone(text: str) -> str | None:
     return name
 
 
-def parse_schedule(args: list[str], default_timezone: str) -> Schedule:
-    """Parse the words after `/interview schedule`; raise ScheduleError with a fix."""
+def parse_schedule(
+    args: list[str], default_timezone: str, known_categories: Collection[str] = ()
+) -> Schedule:
+    """Parse the words after `/interview schedule`; raise ScheduleError with a fix.
+    Besides the documented grammar, `categories a,b` limits the channel to those categories."""
     if not args:
         raise ScheduleError("Tell me when to post, e.g. `09:30`.")
     post_time = parse_time(args[0])
@@ -136,6 +143,7 @@ def parse_schedule(args: list[str], default_timezone: str) -> Schedule:
     reveal_time: time | None = None
     reveal_after: timedelta | None = None
     holidays: str | None = None
+    categories: tuple[str, ...] = ()
     words = list(args[1:])
     while words:
         word = words.pop(0)
@@ -159,6 +167,9 @@ def parse_schedule(args: list[str], default_timezone: str) -> Schedule:
         elif low == "holidays":
             value = words.pop(0) if words else ""
             holidays = parse_holidays(value)
+        elif low in ("categories", "category"):
+            value = words.pop(0) if words else ""
+            categories = parse_categories(value, known_categories)
         elif "/" in word or low == "utc":
             zone = resolve_zone(word)
             if zone is None:
@@ -176,7 +187,18 @@ def parse_schedule(args: list[str], default_timezone: str) -> Schedule:
             f"The reveal ({reveal_time:%H:%M}) must be later the same day than the post "
             f"({post_time:%H:%M})."
         )
-    return Schedule(post_time, timezone, days, reveal_time, reveal_after, holidays)
+    return Schedule(post_time, timezone, days, reveal_time, reveal_after, holidays, categories)
+
+
+def parse_categories(value: str, known: Collection[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(c.strip().lower() for c in value.split(",") if c.strip()))
+    if not chosen:
+        raise ScheduleError("`categories` needs category names like `system-design,databases`.")
+    unknown = [c for c in chosen if known and c not in known]
+    if unknown:
+        valid = ", ".join(f"`{c}`" for c in sorted(known))
+        raise ScheduleError(f"Unknown category `{unknown[0]}`; choose from {valid}.")
+    return chosen
 
 
 def parse_holidays(value: str) -> str:

@@ -153,6 +153,29 @@ def test_schedule_and_pause(bot: BotProcess, slack: SlackDriver, fake: FakeSlack
     assert "next post: " in bot.cli("status")
 
 
+def test_channel_categories(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
+    slack.command("schedule 09:30 UTC categories sytem-design", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "Unknown category `sytem-design`" in last_response(fake))
+    slack.command("schedule 09:30 UTC daily categories system-design", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "questions from system-design" in last_response(fake))
+
+    def questions() -> list[str]:
+        posts = fake.calls("chat.postMessage")
+        return [c.args["text"] for c in posts if "thread_ts" not in c.args]
+
+    def reveals() -> int:
+        return sum("Revealed" in c.args["text"] for c in fake.calls("response_url"))
+
+    for i in range(3):  # the bank has three system-design questions: no repeats among them
+        slack.command("now", user=ADMIN, channel=CHANNEL)
+        eventually(lambda i=i: len(questions()) == i + 1)
+        slack.command("reveal", user=ADMIN, channel=CHANNEL)
+        eventually(lambda i=i: reveals() == i + 1)
+    questions = questions()
+    assert len(questions) == 3 and len(set(questions)) == 3
+    assert all("(System design)" in q for q in questions)
+
+
 def test_bot_not_in_channel(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
     slack.command("now", user=ADMIN, channel="COUTSIDE")
     assert "/invite @Interview Practice" in last_response(fake)
