@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.inbox import Inbox
 from bot.questions import QuestionBank
 from bot.rounds import RoundService
-from handlers import commands, events, home
+from handlers import commands, events, home, request_log
 from storage.db import is_up_to_date, make_engine, make_session_factory, migrate
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,7 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     command_service = CommandService(rounds, channels, client_for, settings.admins)
     clock = Clock(sessions, rounds, inbox, now)
 
+    request_log.register(app)  # first, so even a rejected retry is logged with its ids
     commands.register(app, command_service, now)
     events.register(app, inbox)
     home.register(app, channels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 import waitress
@@ -12,6 +13,10 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
 
 log = logging.getLogger("bot.http")
+
+# What the Bolt middleware learned about the request being served (kind, team, channel, ids),
+# so the server writes one log line per request with it.
+REQUEST_FIELDS: ContextVar[dict[str, str] | None] = ContextVar("request_fields", default=None)
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -23,12 +28,17 @@ def make_wsgi(bolt_handler: SlackRequestHandler, engine: Engine) -> Wsgi:
             return _health(engine, start_response)
         started = time.perf_counter()
         status_holder: list[str] = []
+        fields: dict[str, str] = {}
+        token = REQUEST_FIELDS.set(fields)
 
         def recording_start_response(status: str, headers: list, *args: Any) -> Any:
             status_holder.append(status)
             return start_response(status, headers, *args)
 
-        body = bolt_handler(environ, recording_start_response)
+        try:
+            body = bolt_handler(environ, recording_start_response)
+        finally:
+            REQUEST_FIELDS.reset(token)
         log.info(
             "request",
             extra={
@@ -36,6 +46,7 @@ def make_wsgi(bolt_handler: SlackRequestHandler, engine: Engine) -> Wsgi:
                 "path": path,
                 "status": (status_holder or ["?"])[0].split(" ")[0],
                 "ms": round((time.perf_counter() - started) * 1000, 1),
+                **fields,
                 "retry": environ.get("HTTP_X_SLACK_RETRY_NUM", "0"),
             },
         )

@@ -111,6 +111,12 @@ def test_full_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> Non
     assert exported["message_ts"] == question
     assert exported["local_date"].count("-") == 2
 
+    # One structured log line per request, with Slack's ids, and never a token.
+    logs = bot.logs()
+    assert f"kind=message team=T0TEAM channel={CHANNEL} user={ALICE} request_id=Ev" in logs
+    assert "retry=1" in logs
+    assert fake.bot_token not in logs and "xoxb-" not in logs
+
 
 def test_admin_only_and_bad_input(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
     slack.command("now", user=BOB, channel=CHANNEL)
