@@ -198,3 +198,16 @@ def test_rate_limited_post_is_retried(bot: BotProcess, slack: SlackDriver, fake:
     eventually(lambda: fake.messages(CHANNEL))
     statuses = [c.status for c in fake.calls("chat.postMessage")]
     assert statuses == [429, 200]
+
+
+def test_app_home_lists_the_channels(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
+    slack.command("schedule 08:45 America/New_York daily", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "scheduled" in last_response(fake))
+    ts = fake.next_ts()
+    event = {"type": "app_home_opened", "user": ALICE, "channel": "D0ALICE", "tab": "home"}
+    assert slack.event({**event, "event_ts": ts}).status == 200
+    [publish] = eventually(lambda: fake.calls("views.publish"))
+    assert publish.args["user_id"] == ALICE
+    home = json.dumps(publish.args["view"])
+    assert f"<#{CHANNEL}>" in home and "every day at 08:45 (America/New_York)" in home
+    assert "/interview schedule" in home
