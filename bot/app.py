@@ -25,9 +25,12 @@ from bot.clock import Clock
 from bot.commands import CommandService
 from bot.config import Settings
 from bot.inbox import Inbox
+from bot.interactions import InteractionService
+from bot.library import QuestionLibrary
+from bot.progress import ProgressService
 from bot.questions import QuestionBank
 from bot.rounds import RoundService
-from handlers import commands, events, home, request_log
+from handlers import actions, commands, events, home, request_log, views
 from storage.db import is_up_to_date, make_engine, make_session_factory, migrate
 
 log = logging.getLogger(__name__)
@@ -148,16 +151,25 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     bank = QuestionBank.load(settings.questions_file)
     app, client_for = _bolt_app(settings, engine)
 
-    rounds = RoundService(sessions, bank, client_for)
+    library = QuestionLibrary(sessions, bank)
+    rounds = RoundService(sessions, library, client_for)
     inbox = Inbox(sessions, now)
     channels = ChannelService(sessions)
-    command_service = CommandService(rounds, channels, client_for, settings.admins)
+    progress = ProgressService(sessions, library, channels, client_for)
+    command_service = CommandService(
+        rounds, channels, library, progress, client_for, settings.admins
+    )
+    interactions = InteractionService(
+        rounds, channels, library, progress, command_service, client_for, settings.admins
+    )
     clock = Clock(sessions, rounds, inbox, now)
 
     request_log.register(app)  # first, so even a rejected retry is logged with its ids
     commands.register(app, command_service, now)
     events.register(app, inbox)
-    home.register(app, channels)
+    actions.register(app, interactions, now)
+    views.register(app, interactions, now)
+    home.register(app, interactions, now)
 
     @app.error
     def on_error(

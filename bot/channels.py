@@ -1,4 +1,4 @@
-"""A channel's subscription to the daily question: schedule, pause, resume."""
+"""A channel's settings: the daily question's schedule, pause/resume, blind mode, reminders."""
 
 from __future__ import annotations
 
@@ -50,16 +50,52 @@ class ChannelService:
         """False if the channel has no schedule."""
         with self.sessions.begin() as session:
             row = queries.get_schedule(session, team_id, channel_id)
-            if row is None:
+            if row is None or row.post_time is None:
                 return False
             row.paused, row.updated_by, row.updated_at = paused, user_id, now
             return True
 
-    def all_for_team(self, team_id: str) -> list[tuple[str, Schedule, bool]]:
-        """(channel, schedule, paused) for every channel of the workspace with a schedule."""
+    def all_for_team(self, team_id: str) -> list[tuple[str, Schedule | None, bool]]:
+        """(channel, schedule, paused) for every channel of the workspace with settings."""
         with self.sessions.begin() as session:
             rows = queries.all_schedules(session, team_id)
-            return [(r.channel_id, schedule_of(r), r.paused) for r in rows]  # type: ignore[misc]
+            return [(r.channel_id, schedule_of(r), r.paused) for r in rows]
+
+    def mode(self, team_id: str, channel_id: str) -> str:
+        with self.sessions.begin() as session:
+            row = queries.get_schedule(session, team_id, channel_id)
+            return row.mode if row else "open"
+
+    def set_mode(
+        self, team_id: str, channel_id: str, mode: str, user_id: str, now: datetime
+    ) -> None:
+        """Blind or open; applies to rounds started from now on."""
+        self._update(team_id, channel_id, user_id, now, mode=mode)
+
+    def set_reminder(
+        self, team_id: str, channel_id: str, minutes: int | None, user_id: str, now: datetime
+    ) -> None:
+        self._update(team_id, channel_id, user_id, now, remind_minutes=minutes)
+
+    def _update(
+        self, team_id: str, channel_id: str, user_id: str, now: datetime, **fields: object
+    ) -> None:
+        with self.sessions.begin() as session:
+            row = queries.get_schedule(session, team_id, channel_id)
+            if row is None:  # settings before (or without) a daily schedule
+                queries.save_schedule(
+                    session,
+                    team_id,
+                    channel_id,
+                    post_time=None,
+                    timezone=None,
+                    updated_by=user_id,
+                    updated_at=now,
+                    **fields,
+                )
+            else:
+                for key, value in fields.items():
+                    setattr(row, key, value)
 
 
 def next_post(schedule: Schedule, now: datetime, days_ahead: int = 14) -> datetime | None:

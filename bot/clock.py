@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # A post missed by more than this (the bot was down) is skipped, not posted late.
 POST_GRACE = timedelta(minutes=60)
+# A claim not confirmed by a post within this long was interrupted (the process died).
+CLAIM_TIMEOUT = timedelta(minutes=2)
 # Events the request thread has not applied after this long are retried by the clock.
 INBOX_RETRY_AFTER = timedelta(minutes=1)
 
@@ -28,6 +30,7 @@ INBOX_RETRY_AFTER = timedelta(minutes=1)
 class TickReport:
     posted: list[str] = field(default_factory=list)  # channel ids
     revealed: list[int] = field(default_factory=list)  # round ids
+    reminded: list[int] = field(default_factory=list)  # round ids
     skipped: list[str] = field(default_factory=list)  # channel ids
 
 
@@ -50,10 +53,20 @@ class Clock:
         now = now or self.now()
         report = TickReport()
         with self.sessions.begin() as session:
+            for round_id in queries.expire_stale_claims(session, now - CLAIM_TIMEOUT):
+                log.warning(
+                    "round interrupted before its post was confirmed; not retried",
+                    extra={"round": round_id},
+                )
             due = [rnd.id for rnd in queries.due_reveals(session, now)]
         for round_id in due:
             if self.rounds.reveal(round_id, now) is not None:
                 report.revealed.append(round_id)
+        with self.sessions.begin() as session:
+            reminders = [rnd.id for rnd, _ in queries.due_reminders(session, now)]
+        for round_id in reminders:
+            if self.rounds.remind(round_id, now):
+                report.reminded.append(round_id)
         for team_id, channel_id, local_date, post_at in self.due_posts(now):
             if now - post_at > POST_GRACE:
                 if self.rounds.skip(team_id, channel_id, local_date, now):

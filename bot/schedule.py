@@ -214,3 +214,42 @@ def parse_holidays(value: str) -> str:
             "`US`, `GB`, `DE` with an optional subdivision (`DE-BY`)."
         ) from None
     return code
+
+
+class ScheduleFieldError(ScheduleError):
+    """A schedule form field that is wrong; `field` names the input block for the modal."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.field = field
+
+
+def parse_schedule_form(
+    fields: dict[str, str | None], known_categories: Collection[str] = ()
+) -> Schedule:
+    """The App Home schedule form, validated exactly like `/interview schedule`'s words."""
+    words: dict[str, list[str]] = {
+        "time": [fields.get("time") or ""],
+        "timezone": [(fields.get("timezone") or "").strip() or "UTC"],
+        "days": [fields.get("days") or "weekdays"],
+    }
+    reveal = (fields.get("reveal") or "").strip().lower()
+    if reveal:
+        after = reveal.removeprefix("after").strip()
+        words["reveal"] = ["reveal", reveal] if parse_time(reveal) else ["reveal-after", after]
+    holidays = (fields.get("holidays") or "").strip()
+    if holidays:
+        words["holidays"] = ["holidays", holidays]
+    for field, value in words.items():  # find the field at fault, one at a time
+        base = [] if field == "time" else ["09:00"]
+        try:
+            parse_schedule(base + value if field != "time" else value, "UTC", known_categories)
+        except ScheduleError as exc:
+            if not (field == "reveal" and "must be later" in exc.problem):
+                raise ScheduleFieldError(field, exc.problem) from None
+    try:
+        return parse_schedule(
+            [w for value in words.values() for w in value], "UTC", known_categories
+        )
+    except ScheduleError as exc:
+        raise ScheduleFieldError("reveal", exc.problem) from None

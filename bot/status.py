@@ -20,7 +20,7 @@ def _local(moment: datetime | None, zone: str) -> str:
 
 def status_report(session: Session, now: datetime) -> str:
     lines: list[str] = []
-    schedules = queries.all_schedules(session)
+    schedules = [row for row in queries.all_schedules(session) if schedule_of(row) is not None]
     lines.append(f"Channels with a daily question: {len(schedules)}")
     for row in schedules:
         schedule = schedule_of(row)

@@ -19,6 +19,12 @@ def register(app: App, commands: CommandService, now: Callable[[], datetime]) ->
             channel_id=command["channel_id"],
             user_id=command["user_id"],
             text=command.get("text") or "",
+            trigger_id=command.get("trigger_id"),
         )
         reply = commands.run(invocation, now())
-        respond(text=reply.text, response_type="in_channel" if reply.public else "ephemeral")
+        if reply.text:
+            respond(
+                text=reply.text,
+                blocks=reply.blocks,
+                response_type="in_channel" if reply.public else "ephemeral",
+            )

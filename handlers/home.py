@@ -1,18 +1,17 @@
-"""The App Home tab."""
+"""The App Home tab: the person's progress, the channels' schedules, admin editors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
 
-from bot import render
-from bot.channels import ChannelService
+from bot.interactions import InteractionService
 
 
-def register(app: App, channels: ChannelService) -> None:
+def register(app: App, interactions: InteractionService, now: Callable[[], datetime]) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict, client: WebClient, context: BoltContext) -> None:
-        if event.get("tab") not in (None, "home"):
-            return
-        schedules = channels.all_for_team(context.team_id or "")
-        client.views_publish(user_id=event["user"], view=render.home_view(schedules))
+    def home_opened(event: dict, context: BoltContext) -> None:
+        if event.get("tab") in (None, "home"):
+            interactions.publish_home(context.team_id or "", event["user"], now())

@@ -60,8 +60,9 @@ class ChannelSchedule(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    post_time: Mapped[str] = mapped_column(String(5))  # "HH:MM" local
-    timezone: Mapped[str] = mapped_column(String(64))
+    # "HH:MM" local; None for a channel with settings (mode, reminder) but no daily question
+    post_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     days: Mapped[str] = mapped_column(String(16), default="weekdays")  # weekdays | daily
     reveal_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
     reveal_after_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -69,6 +70,8 @@ class ChannelSchedule(Base):
     categories: Mapped[str | None] = mapped_column(Text, nullable=True)  # comma-separated
     vote_emoji: Mapped[str] = mapped_column(String(64), default="+1")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    mode: Mapped[str] = mapped_column(String(8), default="open", server_default="open")  # or blind
+    remind_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -91,6 +94,12 @@ class Round(Base):
     question_id: Mapped[str] = mapped_column(String(128))
     # claimed -> open -> revealed; or skipped / failed
     status: Mapped[str] = mapped_column(String(16), default="claimed")
+    # daily: the channel's round of the day (sequence 0, or `/interview now`); practice: on demand
+    kind: Mapped[str] = mapped_column(String(16), default="daily", server_default="daily")
+    mode: Mapped[str] = mapped_column(String(8), default="open", server_default="open")
+    started_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    counter_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)  # blind "N so far"
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     reveal_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     claimed_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -136,6 +145,39 @@ class Vote(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[str] = mapped_column(String(32))  # event_ts of the last applied change
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class BlindAnswer(Base):
+    """An answer given privately (blind mode); changeable until the reveal posts it."""
+
+    __tablename__ = "blind_answers"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CustomQuestion(Base):
+    """A question a team added with `/interview add`; used like bank questions in that workspace."""
+
+    __tablename__ = "custom_questions"
+    __table_args__ = (UniqueConstraint("team_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    question_id: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text)
+    sample_answer: Mapped[str] = mapped_column(Text)
+    difficulty: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    added_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class InboxEvent(Base):

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_for
-from storage.models import Answer, ChannelSchedule, InboxEvent, Round, Vote
+from storage.models import (
+    Answer,
+    BlindAnswer,
+    ChannelSchedule,
+    CustomQuestion,
+    InboxEvent,
+    Round,
+    Vote,
+)
 
 # -- schedules ---------------------------------------------------------------------------------
 
@@ -73,8 +81,12 @@ def claim_round(
 
 
 def round_exists(session: Session, team_id: str, channel_id: str, local_date: date) -> bool:
+    """Whether the day's daily slot (sequence 0) is taken: posted, skipped or failed."""
     query = select(Round.id).where(
-        Round.team_id == team_id, Round.channel_id == channel_id, Round.local_date == local_date
+        Round.team_id == team_id,
+        Round.channel_id == channel_id,
+        Round.local_date == local_date,
+        Round.sequence == 0,
     )
     return session.execute(query.limit(1)).first() is not None
 
@@ -87,17 +99,18 @@ def next_sequence(session: Session, team_id: str, channel_id: str, local_date: d
     return 0 if current is None else current + 1
 
 
-def open_round(session: Session, team_id: str, channel_id: str) -> Round | None:
-    query = (
-        select(Round)
-        .where(
-            Round.team_id == team_id,
-            Round.channel_id == channel_id,
-            Round.status.in_(("claimed", "open")),
-        )
-        .order_by(Round.id.desc())
+def open_round(
+    session: Session, team_id: str, channel_id: str, kind: str | None = "daily"
+) -> Round | None:
+    """The newest unrevealed round of that kind (any kind with kind=None)."""
+    query = select(Round).where(
+        Round.team_id == team_id,
+        Round.channel_id == channel_id,
+        Round.status.in_(("claimed", "open")),
     )
-    return session.scalars(query.limit(1)).first()
+    if kind is not None:
+        query = query.where(Round.kind == kind)
+    return session.scalars(query.order_by(Round.id.desc()).limit(1)).first()
 
 
 def round_by_message(session: Session, team_id: str, channel_id: str, ts: str) -> Round | None:
@@ -119,6 +132,23 @@ def question_history(session: Session, team_id: str, channel_id: str) -> list[st
         .order_by(Round.claimed_at, Round.id)
     )
     return list(session.scalars(query))
+
+
+def expire_stale_claims(session: Session, claimed_before: datetime) -> list[int]:
+    """Rounds claimed but never confirmed posted (the process died in between) become failed.
+    Whether Slack got the post is unknown, so it is not retried: at most once beats twice."""
+    stale = list(
+        session.scalars(
+            select(Round.id).where(Round.status == "claimed", Round.claimed_at < claimed_before)
+        )
+    )
+    if stale:
+        session.execute(
+            update(Round)
+            .where(Round.id.in_(stale), Round.status == "claimed")
+            .values(status="failed", error="interrupted before the post was confirmed")
+        )
+    return stale
 
 
 def due_reveals(session: Session, now: datetime) -> Sequence[Round]:
@@ -148,6 +178,82 @@ def rounds_for_export(session: Session, team_id: str | None = None) -> Sequence[
 def recent_rounds(session: Session, statuses: Sequence[str], limit: int = 20) -> Sequence[Round]:
     query = select(Round).where(Round.status.in_(statuses)).order_by(Round.claimed_at.desc())
     return session.scalars(query.limit(limit)).all()
+
+
+def due_reminders(session: Session, now: datetime) -> Sequence[tuple[Round, int]]:
+    """Open rounds whose channel wants a reminder and whose reminder time has come."""
+    query = (
+        select(Round, ChannelSchedule.remind_minutes)
+        .join(
+            ChannelSchedule,
+            and_(
+                ChannelSchedule.team_id == Round.team_id,
+                ChannelSchedule.channel_id == Round.channel_id,
+            ),
+        )
+        .where(
+            Round.status == "open",
+            Round.reminded_at.is_(None),
+            Round.reveal_at.is_not(None),
+            Round.reveal_at > now,
+            ChannelSchedule.remind_minutes.is_not(None),
+        )
+    )
+    return [
+        (rnd, minutes)
+        for rnd, minutes in session.execute(query)
+        if rnd.reveal_at - timedelta(minutes=minutes) <= now  # type: ignore[operator]
+    ]
+
+
+def claim_reminder(session: Session, round_id: int, now: datetime) -> bool:
+    result = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.reminded_at.is_(None))
+        .values(reminded_at=now)
+    )
+    return result.rowcount == 1
+
+
+# -- blind answers and custom questions -------------------------------------------------------
+
+
+def save_blind_answer(
+    session: Session, *, round_id: int, team_id: str, user_id: str, text: str, now: datetime
+) -> None:
+    stmt = insert_for(session, BlindAnswer).values(
+        round_id=round_id,
+        team_id=team_id,
+        user_id=user_id,
+        text=text,
+        submitted_at=now,
+        updated_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["round_id", "user_id"], set_={"text": text, "updated_at": now}
+    )
+    session.execute(stmt)
+
+
+def blind_answers(session: Session, round_id: int) -> Sequence[BlindAnswer]:
+    query = select(BlindAnswer).where(BlindAnswer.round_id == round_id)
+    return session.scalars(query.order_by(BlindAnswer.submitted_at, BlindAnswer.id)).all()
+
+
+def blind_answer(session: Session, round_id: int, user_id: str) -> BlindAnswer | None:
+    query = select(BlindAnswer).where(
+        BlindAnswer.round_id == round_id, BlindAnswer.user_id == user_id
+    )
+    return session.scalars(query).first()
+
+
+def custom_questions(
+    session: Session, team_id: str, added_by: str | None = None
+) -> Sequence[CustomQuestion]:
+    query = select(CustomQuestion).where(CustomQuestion.team_id == team_id)
+    if added_by is not None:
+        query = query.where(CustomQuestion.added_by == added_by)
+    return session.scalars(query.order_by(CustomQuestion.id)).all()
 
 
 # -- answers and votes -------------------------------------------------------------------------
@@ -221,10 +327,11 @@ def upsert_vote(
 
 
 def counted_answers(session: Session, rnd: Round) -> list[Answer]:
-    """Answers that count: not deleted, posted before the reveal."""
+    """Answers that count: not deleted, posted before the reveal (blind answers are posted by the
+    reveal itself, so all of them count)."""
     query = select(Answer).where(Answer.round_id == rnd.id, Answer.deleted.is_(False))
     answers = session.scalars(query.order_by(Answer.ts)).all()
-    if rnd.revealed_at is None:
+    if rnd.revealed_at is None or rnd.mode == "blind":
         return list(answers)
     cutoff = rnd.revealed_at.timestamp()
     return [a for a in answers if float(a.ts) < cutoff]

@@ -4,7 +4,20 @@ from alembic import context
 
 from storage.models import Base
 
+# slack_sdk's OAuth stores own these tables (created in 0002); autogenerate must not drop them.
+FOREIGN_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states"}
+
+
+def include_object(obj: object, name: str, type_: str, reflected: bool, compare_to: object) -> bool:
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
+
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        include_object=include_object,
+    )
     context.run_migrations()

@@ -1,0 +1,171 @@
+"""Personal stats and leaderboards from a channel's activity. Pure functions, no I/O.
+
+The product's rules:
+
+- A round counts when it was posted and is open or revealed (`storage.activity` returns only
+  those; rounds in other states are ignored here as well).
+- A user answered a round when they have a counted answer in it (a thread reply before the
+  reveal, or a blind answer).
+- Points: 1 per round answered + 1 per counted vote received from someone else. Ties go to the
+  user whose earliest answer in the window came first, then by user id.
+- Streaks count the channel's daily rounds only, in (local_date, sequence) order. Days without a
+  round (weekends, pauses, holidays, skipped days) never break a streak. The most recent daily
+  round, while still open and not answered, does not break it yet.
+- Windows are in the channel's local dates: "today" is `now` in the channel's time zone, and
+  the last N days are today and the N-1 days before it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from storage.activity import COUNTED_STATUSES, ChannelActivity, RoundRow
+
+Period = Literal["week", "month", "all"]
+
+PERIOD_DAYS: dict[str, int | None] = {"week": 7, "month": 30, "all": None}
+RATE_DAYS = 30
+TOP_CATEGORIES = 3
+
+
+@dataclass(frozen=True)
+class UserStats:
+    user_id: str
+    rounds_answered: int  # all time, daily and practice
+    answer_rate_30d: float | None  # 0..1; None when the channel had no daily round in the window
+    current_streak: int
+    best_streak: int
+    votes_received: int  # all time, from other people
+    top_categories: list[tuple[str, int]]  # (category, rounds answered), most first
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int  # 1-based; ties are broken, so ranks are 1..n
+    user_id: str
+    points: int
+    rounds: int
+    votes: int
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    """The date it is at `now` (an aware datetime) in `timezone` (an IANA name)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("naive datetime given; pass an aware datetime")
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def user_stats(
+    activity: ChannelActivity,
+    user_id: str,
+    now: datetime,
+    category_of: Callable[[str], str | None],
+) -> UserStats:
+    """One person's numbers in the channel. `category_of` maps a question id to its category
+    (None for a question that no longer exists; such rounds are left out of the categories)."""
+    rounds = _counted_rounds(activity.rounds)
+    counted_ids = {r.id for r in rounds}
+    answered = {
+        a.round_id for a in activity.answers if a.user_id == user_id and a.round_id in counted_ids
+    }
+    votes_received = sum(
+        1
+        for v in activity.votes
+        if v.author_id == user_id and v.voter_id != user_id and v.round_id in answered
+    )
+
+    daily = sorted(
+        (r for r in rounds if r.kind == "daily"), key=lambda r: (r.local_date, r.sequence)
+    )
+    current, best = _streaks(daily, answered)
+
+    today = local_today(now, activity.timezone)
+    recent = [r for r in daily if _within(r.local_date, today, RATE_DAYS)]
+    rate = sum(r.id in answered for r in recent) / len(recent) if recent else None
+
+    categories = Counter(
+        category
+        for r in rounds
+        if r.id in answered and (category := category_of(r.question_id)) is not None
+    )
+    top = sorted(categories.items(), key=lambda item: (-item[1], item[0]))[:TOP_CATEGORIES]
+
+    return UserStats(
+        user_id=user_id,
+        rounds_answered=len(answered),
+        answer_rate_30d=rate,
+        current_streak=current,
+        best_streak=best,
+        votes_received=votes_received,
+        top_categories=top,
+    )
+
+
+def leaderboard(
+    activity: ChannelActivity, period: Period, now: datetime, limit: int = 10
+) -> list[Standing]:
+    """The top `limit` people by points over the period's rounds (daily and practice)."""
+    if period not in PERIOD_DAYS:
+        raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIOD_DAYS)}")
+    days = PERIOD_DAYS[period]
+    rounds = _counted_rounds(activity.rounds)
+    if days is not None:
+        today = local_today(now, activity.timezone)
+        rounds = [r for r in rounds if _within(r.local_date, today, days)]
+    window = {r.id for r in rounds}
+
+    answered: dict[str, set[int]] = defaultdict(set)
+    earliest: dict[str, float] = {}
+    for a in activity.answers:
+        if a.round_id not in window:
+            continue
+        answered[a.user_id].add(a.round_id)
+        ts = float(a.ts)
+        if a.user_id not in earliest or ts < earliest[a.user_id]:
+            earliest[a.user_id] = ts
+
+    votes: Counter[str] = Counter(
+        v.author_id
+        for v in activity.votes
+        if v.voter_id != v.author_id and v.round_id in answered.get(v.author_id, ())
+    )
+
+    def points(user: str) -> int:
+        return len(answered[user]) + votes[user]
+
+    order = sorted(answered, key=lambda user: (-points(user), earliest[user], user))
+    return [
+        Standing(
+            rank=i, user_id=user, points=points(user), rounds=len(answered[user]), votes=votes[user]
+        )
+        for i, user in enumerate(order[: max(limit, 0)], start=1)
+    ]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _counted_rounds(rounds: Iterable[RoundRow]) -> list[RoundRow]:
+    return [r for r in rounds if r.status in COUNTED_STATUSES]
+
+
+def _within(day: date, today: date, days: int) -> bool:
+    """Whether `day` is today or one of the `days - 1` days before it."""
+    return today - timedelta(days=days - 1) <= day <= today
+
+
+def _streaks(daily: list[RoundRow], answered: set[int]) -> tuple[int, int]:
+    """(current, best) runs of answered rounds; `daily` is in (local_date, sequence) order."""
+    hits = [r.id in answered for r in daily]
+    if daily and daily[-1].status == "open" and not hits[-1]:
+        hits.pop()  # today's round is still open: not answering it yet breaks nothing
+    best = run = 0
+    for hit in hits:
+        run = run + 1 if hit else 0
+        best = max(best, run)
+    return run, best

@@ -1,0 +1,565 @@
+"""Stats and leaderboards: the product's rules on hand-built activity, and the activity query
+against SQLite and PostgreSQL (what counts: posted rounds, answers before the reveal, votes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.stats import leaderboard, local_today, user_stats
+from storage.activity import AnswerRow, ChannelActivity, RoundRow, VoteRow, channel_activity
+from storage.models import Answer, BlindAnswer, ChannelSchedule, Round, Vote
+
+ALICE, BOB, CAROL, DAVE = "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"
+
+# January 2026: Thu 1, Fri 2, Sat 3, Sun 4, Mon 5, Tue 6, Wed 7, Thu 8, Fri 9, Sat 10, Sun 11,
+# Mon 12, Tue 13, Wed 14, Thu 15.
+MON, TUE, WED, THU, FRI = (date(2026, 1, d) for d in (5, 6, 7, 8, 9))
+NEXT_MON, NEXT_TUE, NEXT_WED = date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14)
+NOW = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)  # Wednesday noon UTC
+
+CATEGORIES = {"q-sql": "databases", "q-cache": "system-design", "q-star": "behavioral"}
+
+
+# -- a small story builder -----------------------------------------------------------------------
+
+
+class Story:
+    """Rounds, answers and votes in one channel, written the way people tell them."""
+
+    def __init__(self, timezone: str = "UTC") -> None:
+        self.timezone = timezone
+        self.rounds: list[RoundRow] = []
+        self.answers: list[AnswerRow] = []
+        self.votes: list[VoteRow] = []
+
+    def round(
+        self,
+        day: date,
+        *answered_by: str,
+        kind: str = "daily",
+        status: str = "revealed",
+        sequence: int = 0,
+        question: str = "q-sql",
+    ) -> int:
+        """A round on `day`, answered by `answered_by` in that order (a minute apart, from 10:00)."""
+        round_id = len(self.rounds) + 1
+        revealed_at = datetime.combine(day, time(18, 0), UTC) if status == "revealed" else None
+        self.rounds.append(RoundRow(round_id, day, sequence, kind, status, question, revealed_at))
+        for i, user in enumerate(answered_by):
+            self.answer(round_id, user, datetime.combine(day, time(10, i), UTC))
+        return round_id
+
+    def answer(self, round_id: int, user: str, at: datetime) -> None:
+        self.answers.append(AnswerRow(round_id, user, f"{at.timestamp():.6f}"))
+
+    def vote(self, round_id: int, author: str, *voters: str) -> None:
+        self.votes.extend(VoteRow(round_id, author, voter) for voter in voters)
+
+    def activity(self) -> ChannelActivity:
+        return ChannelActivity(
+            list(self.rounds), list(self.answers), list(self.votes), self.timezone
+        )
+
+
+def stats(story: Story, user: str = ALICE, now: datetime = NOW):
+    return user_stats(story.activity(), user, now, CATEGORIES.get)
+
+
+# -- streaks -------------------------------------------------------------------------------------
+
+
+def test_answered_thu_fri_weekend_mon_is_a_streak_of_three() -> None:
+    story = Story()
+    story.round(THU, ALICE)
+    story.round(FRI, ALICE)
+    story.round(NEXT_MON, ALICE)  # no rounds on Saturday and Sunday
+
+    result = stats(story)
+
+    assert (result.current_streak, result.best_streak) == (3, 3)
+
+
+def test_missed_wednesday_breaks_the_streak() -> None:
+    story = Story()
+    story.round(MON, ALICE)
+    story.round(TUE, ALICE)
+    story.round(WED, BOB)  # Alice did not answer
+    story.round(THU, ALICE)
+    story.round(FRI, ALICE)
+
+    result = stats(story)
+
+    assert (result.current_streak, result.best_streak) == (2, 2)
+
+
+def test_todays_open_round_not_answered_yet_does_not_break_the_streak() -> None:
+    story = Story()
+    story.round(NEXT_MON, ALICE)
+    story.round(NEXT_TUE, ALICE)
+    story.round(NEXT_WED, BOB, status="open")  # today, Alice still has time
+
+    assert stats(story).current_streak == 2
+
+
+def test_todays_open_round_answered_extends_the_streak() -> None:
+    story = Story()
+    story.round(NEXT_MON, ALICE)
+    story.round(NEXT_TUE, ALICE)
+    story.round(NEXT_WED, ALICE, status="open")
+
+    assert stats(story).current_streak == 3
+
+
+def test_revealed_round_not_answered_breaks_the_streak() -> None:
+    story = Story()
+    story.round(NEXT_MON, ALICE)
+    story.round(NEXT_TUE, ALICE)
+    story.round(NEXT_WED, BOB)  # revealed: the chance is gone
+
+    result = stats(story)
+
+    assert (result.current_streak, result.best_streak) == (0, 2)
+
+
+def test_the_round_after_a_skipped_day_continues_the_streak() -> None:
+    story = Story()
+    story.round(MON, ALICE)
+    story.round(TUE, status="skipped")  # holiday / bot down: not a counted round
+    story.round(WED, status="failed")
+    story.round(THU, ALICE)
+
+    result = stats(story)
+
+    assert (result.current_streak, result.best_streak) == (2, 2)
+
+
+def test_best_streak_is_the_longest_run_ever_and_current_is_the_latest() -> None:
+    story = Story()
+    for day in (MON, TUE, WED, THU):
+        story.round(day, ALICE)
+    story.round(FRI, BOB)
+    story.round(NEXT_MON, ALICE)
+    story.round(NEXT_TUE, ALICE)
+
+    result = stats(story)
+
+    assert (result.current_streak, result.best_streak) == (2, 4)
+
+
+def test_a_second_daily_round_the_same_day_counts_in_sequence_order() -> None:
+    story = Story()
+    story.round(MON, ALICE)
+    story.round(TUE, ALICE, sequence=0)
+    story.round(TUE, BOB, sequence=1)  # `/interview now` the same day; Alice missed it
+    story.round(WED, ALICE)
+
+    result = stats(story)
+
+    assert (result.current_streak, result.best_streak) == (1, 2)
+
+
+def test_practice_rounds_count_for_points_but_not_for_streaks() -> None:
+    story = Story()
+    story.round(NEXT_MON, ALICE)
+    story.round(NEXT_TUE, BOB)  # Alice missed the daily round...
+    story.round(NEXT_TUE, ALICE, kind="practice", sequence=1)  # ...and practised instead
+    story.round(NEXT_WED, ALICE, kind="practice")
+
+    result = stats(story)
+
+    assert (result.current_streak, result.best_streak) == (0, 1)
+    assert result.rounds_answered == 3
+    top = leaderboard(story.activity(), "week", NOW)
+    assert [(s.user_id, s.points, s.rounds) for s in top] == [(ALICE, 3, 3), (BOB, 1, 1)]
+
+
+def test_no_rounds_no_streak() -> None:
+    result = stats(Story())
+
+    assert (result.current_streak, result.best_streak, result.rounds_answered) == (0, 0, 0)
+    assert result.answer_rate_30d is None
+    assert result.top_categories == []
+
+
+# -- votes and points ----------------------------------------------------------------------------
+
+
+def test_votes_received_from_others_count_and_self_votes_do_not() -> None:
+    story = Story()
+    first = story.round(NEXT_MON, ALICE, BOB)
+    second = story.round(NEXT_TUE, ALICE)
+    story.vote(first, ALICE, BOB, CAROL, ALICE)  # Alice's own reaction is not a vote
+    story.vote(second, ALICE, BOB)
+    story.vote(first, BOB, BOB)
+
+    assert stats(story).votes_received == 3
+    assert stats(story, BOB).votes_received == 0
+    top = leaderboard(story.activity(), "all", NOW)
+    assert [(s.user_id, s.points, s.rounds, s.votes) for s in top] == [
+        (ALICE, 5, 2, 3),
+        (BOB, 1, 1, 0),
+    ]
+
+
+def test_several_answers_in_one_round_count_as_one_round_answered() -> None:
+    story = Story()
+    round_id = story.round(NEXT_MON, ALICE)
+    story.answer(round_id, ALICE, datetime(2026, 1, 12, 11, 0, tzinfo=UTC))
+
+    assert stats(story).rounds_answered == 1
+    assert leaderboard(story.activity(), "all", NOW)[0].points == 1
+
+
+def test_leaderboard_ties_are_broken_by_earliest_answer_then_user_id() -> None:
+    story = Story()
+    early = story.round(NEXT_MON)
+    story.answer(early, CAROL, datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+    story.answer(early, BOB, datetime(2026, 1, 12, 9, 5, tzinfo=UTC))
+    story.answer(early, DAVE, datetime(2026, 1, 12, 9, 5, tzinfo=UTC))  # same second as Bob
+    story.answer(early, ALICE, datetime(2026, 1, 12, 9, 30, tzinfo=UTC))
+    story.round(NEXT_TUE, ALICE)  # Alice leads on points
+
+    top = leaderboard(story.activity(), "week", NOW)
+
+    assert [(s.rank, s.user_id, s.points) for s in top] == [
+        (1, ALICE, 2),
+        (2, CAROL, 1),
+        (3, BOB, 1),
+        (4, DAVE, 1),
+    ]
+
+
+def test_leaderboard_tie_break_looks_only_at_answers_in_the_window() -> None:
+    story = Story()
+    story.round(date(2025, 12, 1), BOB, ALICE)  # long ago Bob answered first
+    story.round(NEXT_TUE, ALICE, BOB)  # this week Alice answered first
+
+    week = leaderboard(story.activity(), "week", NOW)
+    ever = leaderboard(story.activity(), "all", NOW)
+
+    assert [s.user_id for s in week] == [ALICE, BOB]
+    assert [s.user_id for s in ever] == [BOB, ALICE]
+
+
+def test_leaderboard_limit_and_unknown_period() -> None:
+    story = Story()
+    story.round(NEXT_MON, ALICE, BOB, CAROL)
+
+    assert [s.user_id for s in leaderboard(story.activity(), "all", NOW, limit=2)] == [ALICE, BOB]
+    with pytest.raises(ValueError, match="unknown period"):
+        leaderboard(story.activity(), "year", NOW)  # type: ignore[arg-type]
+
+
+# -- windows and time zones ----------------------------------------------------------------------
+
+
+def test_local_today_follows_the_channel_time_zone() -> None:
+    late = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)
+
+    assert local_today(late, "UTC") == date(2026, 1, 14)
+    assert local_today(late, "Asia/Tokyo") == date(2026, 1, 15)  # 08:30 Thursday
+    assert local_today(late, "America/Los_Angeles") == date(2026, 1, 14)  # 15:30 Wednesday
+    with pytest.raises(ValueError, match="naive"):
+        local_today(datetime(2026, 1, 14, 23, 30), "UTC")
+
+
+@pytest.mark.parametrize(
+    ("timezone", "in_week"),
+    [
+        # At 23:30 UTC it is Thursday 15th in Tokyo: the week is 9th..15th.
+        ("Asia/Tokyo", {date(2026, 1, 9), date(2026, 1, 14), date(2026, 1, 15)}),
+        # ...and still Wednesday 14th in Los Angeles: the week is 8th..14th.
+        ("America/Los_Angeles", {date(2026, 1, 8), date(2026, 1, 9), date(2026, 1, 14)}),
+    ],
+)
+def test_week_window_at_a_time_zone_boundary(timezone: str, in_week: set[date]) -> None:
+    late = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)
+    days = [date(2026, 1, 8), date(2026, 1, 9), date(2026, 1, 14), date(2026, 1, 15)]
+    story = Story(timezone)
+    users = {}
+    for day in days:
+        users[day] = f"U{day.day}"
+        story.round(day, users[day], status="open" if day == days[-1] else "revealed")
+
+    top = leaderboard(story.activity(), "week", late)
+
+    assert {s.user_id for s in top} == {users[day] for day in in_week}
+    # Tokyo's local yesterday (14th) is in the week for both channels.
+    assert users[date(2026, 1, 14)] in {s.user_id for s in top}
+
+
+def test_month_window_is_the_last_thirty_local_days() -> None:
+    story = Story()
+    story.round(date(2025, 12, 16), BOB)  # 30th day back from Jan 14: in
+    story.round(date(2025, 12, 15), CAROL)  # 31st: out
+
+    assert [s.user_id for s in leaderboard(story.activity(), "month", NOW)] == [BOB]
+    assert {s.user_id for s in leaderboard(story.activity(), "all", NOW)} == {BOB, CAROL}
+
+
+def test_answer_rate_counts_day_30_but_not_day_31() -> None:
+    today = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
+    story = Story()
+    story.round(date(2026, 1, 1), BOB)  # day 31 back: outside the window
+    story.round(date(2026, 1, 2), ALICE)  # day 30 back: inside
+    story.round(date(2026, 1, 20), BOB)
+    story.round(date(2026, 1, 31), ALICE)  # today
+
+    result = stats(story, now=today)
+
+    assert result.answer_rate_30d == pytest.approx(2 / 3)
+
+
+def test_answer_rate_window_uses_the_channel_time_zone() -> None:
+    # 23:30 UTC on Jan 31 is Feb 1 in Tokyo: Jan 2 drops out of the window there.
+    late = datetime(2026, 1, 31, 23, 30, tzinfo=UTC)
+    story = Story("Asia/Tokyo")
+    story.round(date(2026, 1, 2), ALICE)
+    story.round(date(2026, 1, 20), BOB)
+
+    assert stats(story, now=late).answer_rate_30d == 0.0
+    story.timezone = "UTC"
+    assert stats(story, now=late).answer_rate_30d == 0.5
+
+
+def test_answer_rate_counts_daily_rounds_only_and_is_none_without_them() -> None:
+    story = Story()
+    story.round(NEXT_MON, ALICE, kind="practice")
+
+    assert stats(story).answer_rate_30d is None
+    story.round(NEXT_TUE, BOB)
+    assert stats(story).answer_rate_30d == 0.0
+
+
+# -- categories ----------------------------------------------------------------------------------
+
+
+def test_top_categories_are_the_three_most_practised_ties_by_name() -> None:
+    categories = {"q1": "system-design", "q2": "databases", "q3": "behavioral", "q4": "algorithms"}
+    story = Story()
+    story.round(MON, ALICE, question="q1")
+    story.round(TUE, ALICE, question="q1", kind="practice")
+    story.round(WED, ALICE, question="q2")
+    story.round(THU, ALICE, question="q3")
+    story.round(FRI, ALICE, question="q4")
+    story.round(NEXT_MON, ALICE, question="gone")  # a removed custom question: no category
+    story.round(NEXT_TUE, BOB, question="q4")  # Alice did not answer this one
+
+    result = user_stats(story.activity(), ALICE, NOW, categories.get)
+
+    assert result.top_categories == [("system-design", 2), ("algorithms", 1), ("behavioral", 1)]
+    assert result.rounds_answered == 6
+
+
+# -- channel_activity against the database ------------------------------------------------------
+
+TEAM, OTHER_TEAM, CHANNEL, OTHER_CHANNEL = "T1", "T2", "C1", "C2"
+POSTED = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+REVEALED = datetime(2026, 1, 12, 15, 0, tzinfo=UTC)
+
+
+def ts(at: datetime) -> str:
+    return f"{at.timestamp():.6f}"
+
+
+def add_round(
+    session: Session,
+    *,
+    day: date = NEXT_MON,
+    sequence: int = 0,
+    status: str = "revealed",
+    kind: str = "daily",
+    posted: bool = True,
+    team: str = TEAM,
+    channel: str = CHANNEL,
+    question: str = "q-sql",
+) -> Round:
+    posted_at = datetime.combine(day, time(9, sequence), UTC)
+    rnd = Round(
+        team_id=team,
+        channel_id=channel,
+        local_date=day,
+        sequence=sequence,
+        question_id=question,
+        status=status,
+        kind=kind,
+        claimed_at=posted_at,
+        message_ts=ts(posted_at) if posted else None,
+        posted_at=posted_at if posted else None,
+        revealed_at=posted_at + timedelta(hours=6) if status == "revealed" else None,
+    )
+    session.add(rnd)
+    session.flush()
+    return rnd
+
+
+def add_answer(
+    session: Session, rnd: Round, user: str, at: datetime, *, deleted: bool = False
+) -> str:
+    session.add(
+        Answer(
+            round_id=rnd.id,
+            team_id=rnd.team_id,
+            channel_id=rnd.channel_id,
+            ts=ts(at),
+            user_id=user,
+            text="my answer",
+            version=ts(at),
+            deleted=deleted,
+            received_at=at,
+        )
+    )
+    return ts(at)
+
+
+def add_vote(
+    session: Session,
+    message_ts: str,
+    voter: str,
+    *,
+    active: bool = True,
+    team: str = TEAM,
+    channel: str = CHANNEL,
+) -> None:
+    session.add(
+        Vote(
+            team_id=team,
+            channel_id=channel,
+            message_ts=message_ts,
+            voter_id=voter,
+            active=active,
+            version=message_ts,
+            updated_at=POSTED,
+        )
+    )
+
+
+def test_channel_activity_returns_only_what_counts(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        session.add(
+            ChannelSchedule(
+                team_id=TEAM,
+                channel_id=CHANNEL,
+                post_time="09:00",
+                timezone="Asia/Tokyo",
+                updated_at=POSTED,
+            )
+        )
+        daily = add_round(session)
+        practice = add_round(session, sequence=1, kind="practice", status="open")
+        # rounds that do not count, with answers that must not show up
+        skipped = add_round(session, day=NEXT_TUE, status="skipped", posted=False)
+        failed = add_round(session, day=NEXT_WED, status="failed", posted=False)
+        claimed = add_round(session, day=NEXT_WED, sequence=1, status="claimed", posted=False)
+        other_channel = add_round(session, channel=OTHER_CHANNEL)
+        other_team = add_round(session, team=OTHER_TEAM)
+        for rnd in (skipped, failed, claimed, other_channel, other_team):
+            add_answer(session, rnd, CAROL, POSTED + timedelta(seconds=rnd.id))
+
+        alice = add_answer(session, daily, ALICE, POSTED + timedelta(minutes=5))
+        bob_deleted = add_answer(session, daily, BOB, POSTED + timedelta(minutes=6), deleted=True)
+        carol_late = add_answer(session, daily, CAROL, REVEALED + timedelta(seconds=1))
+        add_answer(session, daily, CAROL, REVEALED)  # exactly at the reveal: too late
+        alice_practice = add_answer(session, practice, ALICE, POSTED + timedelta(hours=20))
+        session.add(
+            BlindAnswer(
+                round_id=daily.id,
+                team_id=TEAM,
+                user_id=DAVE,
+                text="blind",
+                submitted_at=POSTED + timedelta(minutes=1),
+                updated_at=POSTED + timedelta(minutes=2),
+            )
+        )
+        session.add(
+            BlindAnswer(
+                round_id=other_team.id,
+                team_id=OTHER_TEAM,
+                user_id=DAVE,
+                text="blind elsewhere",
+                submitted_at=POSTED,
+                updated_at=POSTED,
+            )
+        )
+
+        add_vote(session, alice, BOB)  # counts
+        add_vote(session, alice, CAROL, active=False)  # removed reaction
+        add_vote(session, alice, ALICE)  # self-vote
+        add_vote(session, alice, DAVE, team=OTHER_TEAM)  # same ts, other workspace
+        add_vote(session, alice, DAVE, channel=OTHER_CHANNEL)  # same ts, other channel
+        add_vote(session, bob_deleted, ALICE)  # on a deleted answer
+        add_vote(session, carol_late, ALICE)  # on an answer after the reveal
+        add_vote(session, alice_practice, CAROL)  # counts (the round is still open)
+        daily_id, practice_id = daily.id, practice.id
+
+    with sessions() as session:
+        activity = channel_activity(session, TEAM, CHANNEL)
+
+    assert activity.timezone == "Asia/Tokyo"
+    assert activity.rounds == [
+        RoundRow(daily_id, NEXT_MON, 0, "daily", "revealed", "q-sql", REVEALED),
+        RoundRow(practice_id, NEXT_MON, 1, "practice", "open", "q-sql", None),
+    ]
+    assert activity.answers == [
+        AnswerRow(daily_id, DAVE, ts(POSTED + timedelta(minutes=1))),
+        AnswerRow(daily_id, ALICE, alice),
+        AnswerRow(practice_id, ALICE, alice_practice),
+    ]
+    assert sorted(activity.votes, key=lambda v: v.round_id) == [
+        VoteRow(daily_id, ALICE, BOB),
+        VoteRow(practice_id, ALICE, CAROL),
+    ]
+
+
+def test_channel_activity_without_a_schedule_or_time_zone_is_utc(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        session.add(
+            ChannelSchedule(
+                team_id=TEAM, channel_id=OTHER_CHANNEL, timezone=None, updated_at=POSTED
+            )
+        )
+
+    with sessions() as session:
+        assert channel_activity(session, TEAM, CHANNEL) == ChannelActivity([], [], [], "UTC")
+        assert channel_activity(session, TEAM, OTHER_CHANNEL).timezone == "UTC"
+
+
+def test_stats_from_the_database(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        for day in (THU, FRI, NEXT_MON, NEXT_TUE):
+            rnd = add_round(session, day=day)
+            at = datetime.combine(day, time(10, 0), UTC)
+            if day != FRI:
+                add_vote(session, add_answer(session, rnd, ALICE, at), BOB)
+            add_answer(session, rnd, BOB, at + timedelta(minutes=1))
+        blind = add_round(session, day=NEXT_WED, status="open", question="q-cache")
+        session.add(
+            BlindAnswer(
+                round_id=blind.id,
+                team_id=TEAM,
+                user_id=ALICE,
+                text="blind",
+                submitted_at=datetime(2026, 1, 14, 9, 30, tzinfo=UTC),
+                updated_at=datetime(2026, 1, 14, 9, 30, tzinfo=UTC),
+            )
+        )
+
+    with sessions() as session:
+        activity = channel_activity(session, TEAM, CHANNEL)
+
+    alice = user_stats(activity, ALICE, NOW, CATEGORIES.get)
+    assert (alice.rounds_answered, alice.current_streak, alice.best_streak) == (4, 3, 3)
+    assert alice.votes_received == 3
+    assert alice.answer_rate_30d == pytest.approx(4 / 5)
+    assert alice.top_categories == [("databases", 3), ("system-design", 1)]
+    bob = user_stats(activity, BOB, NOW, CATEGORIES.get)
+    assert (bob.current_streak, bob.best_streak) == (4, 4)  # today's open round is not over
+    assert [(s.user_id, s.points) for s in leaderboard(activity, "week", NOW)] == [
+        (ALICE, 7),
+        (BOB, 4),
+    ]
