@@ -72,6 +72,8 @@ def _store(
     rnd = queries.round_by_message(session, team_id, channel_id, message["thread_ts"])
     if rnd is None:
         return "ignored: not a round thread"
+    if rnd.mode == "blind":  # answers come privately through the Answer button
+        return "ignored: blind round"
     if rnd.revealed_at is not None and float(message["ts"]) >= rnd.revealed_at.timestamp():
         return "ignored: after the reveal"
     queries.upsert_answer(
