@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0: no pauses)")
     demo.add_argument("--questions", type=Path, help="preview your own question bank")
     sub.add_parser("status", help="channels, schedules, next posts and reveals, failed rounds")
+    questions = sub.add_parser("questions", help="question bank tools")
+    questions_sub = questions.add_subparsers(dest="questions_command", required=True)
+    check = questions_sub.add_parser("check", help="validate a YAML question bank")
+    check.add_argument("file", nargs="?", type=Path, help="default: QUESTIONS_FILE")
     export = sub.add_parser("export", help="write all rounds as JSON to stdout")
     export.add_argument("--team", help="only this workspace (team id)")
     args = parser.parse_args(argv)
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args.team)
         if command == "status":
             return _status()
+        if command == "questions":
+            return _check_questions(args.file)
         if command == "demo":
             return _demo(args.speed, args.questions)
         if command == "run" and not any(os.environ.get(n) for n in SLACK_CREDENTIALS):
@@ -126,6 +132,23 @@ def _export(team_id: str | None) -> int:
         data = export_rounds(session, team_id)
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+    return 0
+
+
+def _check_questions(path: Path | None) -> int:
+    """Every problem with its line number; exit status 1 when there is any."""
+    from bot.questions import QuestionBank, check_bank
+
+    path = path or Path(os.environ.get("QUESTIONS_FILE") or "data/questions.yaml")
+    problems = check_bank(path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    bank = QuestionBank.load(path)
+    summary = ", ".join(f"{c} {n}" for c, n in bank.categories().items())
+    print(f"{path}: {len(bank.questions)} questions, all valid ({summary})")
     return 0
 
 
