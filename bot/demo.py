@@ -217,6 +217,17 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
         say.line("The question message now reads:")
         say.bot(closed)
         say.line("")
+        clock.set_local("16:05")
+        command(ALICE, "stats")
+        updates = len(fake.calls("chat.update"))
+        say.say(NAMES[ADA], "/interview leaderboard week")
+        slack.command("leaderboard week", user=ADA, channel=CHANNEL)
+        deadline = time.monotonic() + 10
+        while len(fake.calls("chat.update")) == updates and time.monotonic() < deadline:
+            time.sleep(0.02)
+        board = fake.calls("chat.update")[-1].args
+        say.bot({"text": board.get("text", "")}, note=" (edited in, so nobody is pinged)")
+        say.line("")
         say.line(f"The day's data is in the SQLite file {db_path}")
         say.line(f"  see it as JSON:  DATABASE_URL=sqlite:///{db_path} python -m bot export")
         say.line("  connect a real workspace: README.md, 'Put it in your Slack workspace'")

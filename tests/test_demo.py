@@ -44,6 +44,8 @@ def test_demo_plays_a_day_from_a_custom_bank(tmp_path: Path) -> None:
     assert "4 people answered: @alice, @bob, @dave, @carol" in out
     assert re.search(r"Top-voted answer · 2 👍 votes\s+@alice", out)
     assert "(CLOSED)" in out
+    assert "Rounds answered: 1" in out and "Votes received: 2" in out
+    assert "🥇 @alice — 3 (1 round, 2 votes)" in out
 
     db = re.search(r"SQLite file (\S+\.db)", out).group(1)
     exported = run(["export"], tmp_path, DATABASE_URL=f"sqlite:///{db}")

@@ -20,6 +20,10 @@ _EMOJI = {
     "lock": "🔒",
     "tada": "🎉",
     "white_check_mark": "✅",
+    "first_place_medal": "🥇",
+    "second_place_medal": "🥈",
+    "third_place_medal": "🥉",
+    "alarm_clock": "⏰",
 }
 _EMOJI_CODE = re.compile(r":([a-z0-9_+\-]+):")
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
