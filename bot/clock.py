@@ -86,6 +86,7 @@ class Clock:
                 report.posted.append(channel_id)
         if self.inbox is not None:
             self.inbox.drain(received_before=now - INBOX_RETRY_AFTER)
+            self.inbox.prune(now)
         return report
 
     def due_posts(self, now: datetime) -> list[tuple[str, str, object, datetime]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +16,8 @@ from storage import queries
 
 log = logging.getLogger(__name__)
 
-STORED_EVENT_TYPES = frozenset({"message", "reaction_added", "reaction_removed"})
+# Applied events are kept this long for the event_id dedupe (Slack retries within minutes).
+KEEP_APPLIED = timedelta(days=7)
 MAX_ATTEMPTS = 5
 
 
@@ -33,7 +34,7 @@ class Inbox:
         """Store an event_callback; False if it was already processed (a retry to drop)."""
         event = body.get("event") or {}
         event_id = body.get("event_id")
-        if not event_id or event.get("type") not in STORED_EVENT_TYPES:
+        if not event_id or not could_matter(event):
             return True
         with self.sessions.begin() as session:
             new = queries.store_event(
@@ -74,6 +75,11 @@ class Inbox:
                     stored.error = f"{type(exc).__name__}: {exc}"[:500]
             return None
 
+    def prune(self, now: datetime) -> int:
+        """Forget applied events older than KEEP_APPLIED."""
+        with self.sessions.begin() as session:
+            return queries.prune_events(session, now - KEEP_APPLIED)
+
     def drain(self, received_before: datetime | None = None) -> int:
         """Apply every stored event that was not processed (after a crash or a failure)."""
         with self.sessions.begin() as session:
@@ -86,6 +92,18 @@ class Inbox:
         if pending:
             log.info("inbox drained", extra={"pending": len(pending), "applied": done})
         return done
+
+
+def could_matter(event: dict[str, Any]) -> bool:
+    """Only thread messages (and their edits and deletions) and reactions can change answers or
+    votes; top-level chatter is not stored at all."""
+    kind = event.get("type")
+    if kind in ("reaction_added", "reaction_removed"):
+        return True
+    if kind != "message":
+        return False
+    message = event.get("message") or event.get("previous_message") or event
+    return bool(message.get("thread_ts") or event.get("thread_ts"))
 
 
 def _channel(body: dict[str, Any]) -> str | None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_for
@@ -387,6 +387,15 @@ def store_event(
 
 def get_event(session: Session, event_id: str) -> InboxEvent | None:
     return session.get(InboxEvent, event_id)
+
+
+def prune_events(session: Session, processed_before: datetime) -> int:
+    result = session.execute(
+        delete(InboxEvent).where(
+            InboxEvent.processed_at.is_not(None), InboxEvent.processed_at < processed_before
+        )
+    )
+    return result.rowcount
 
 
 def pending_events(
