@@ -151,6 +151,18 @@ class InteractionService:
         except ScheduleFieldError as exc:
             return {exc.field: exc.problem}
         self.channels.subscribe(team_id, channel_id, schedule, user_id, now)
+        return None
+
+    def after_schedule(
+        self, team_id: str, user_id: str, metadata: str | None, now: datetime
+    ) -> None:
+        """After the modal closed: announce the change in the channel, refresh the Home tab."""
+        channel_id = _metadata(metadata).get("channel_id")
+        if not isinstance(channel_id, str):
+            return
+        schedule, _ = self.channels.schedule(team_id, channel_id)
+        if schedule is None:
+            return
         try:
             self.client_for(team_id).chat_postMessage(
                 channel=channel_id,
@@ -162,7 +174,6 @@ class InteractionService:
                 extra={"channel": channel_id, "error": type(exc).__name__},
             )
         self.publish_home(team_id, user_id, now)
-        return None
 
     # -- new questions --------------------------------------------------------------------------
 

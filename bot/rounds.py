@@ -141,6 +141,12 @@ class RoundService:
                 current = queries.open_round(session, team_id, channel_id)
                 if current is not None:
                     return AlreadyOpen(current.message_ts)
+            if kind == "practice" and question_id is not None:
+                same = queries.open_round(
+                    session, team_id, channel_id, kind="practice", question_id=question_id
+                )
+                if same is not None:
+                    return AlreadyOpen(same.message_ts)
             local_date = scheduled_date or now.astimezone(ZoneInfo(timezone)).date()
             if question_id is not None:
                 question = bank.get(question_id)

@@ -170,7 +170,7 @@ def parse_schedule(
         elif low in ("categories", "category"):
             value = words.pop(0) if words else ""
             categories = parse_categories(value, known_categories)
-        elif "/" in word or low == "utc":
+        elif "/" in word or resolve_zone(word):
             zone = resolve_zone(word)
             if zone is None:
                 raise ScheduleError(
@@ -228,9 +228,16 @@ def parse_schedule_form(
     fields: dict[str, str | None], known_categories: Collection[str] = ()
 ) -> Schedule:
     """The App Home schedule form, validated exactly like `/interview schedule`'s words."""
+    zone_text = (fields.get("timezone") or "").strip() or "UTC"
+    zone = resolve_zone(zone_text)
+    if zone is None:
+        raise ScheduleFieldError(
+            "timezone",
+            f"`{zone_text}` is not a time zone I know; use an IANA name like `Europe/Berlin`.",
+        )
     words: dict[str, list[str]] = {
-        "time": [fields.get("time") or ""],
-        "timezone": [(fields.get("timezone") or "").strip() or "UTC"],
+        "time": [(fields.get("time") or "").strip()],
+        "timezone": [zone],
         "days": [fields.get("days") or "weekdays"],
     }
     reveal = (fields.get("reveal") or "").strip().lower()

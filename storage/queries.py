@@ -100,7 +100,11 @@ def next_sequence(session: Session, team_id: str, channel_id: str, local_date: d
 
 
 def open_round(
-    session: Session, team_id: str, channel_id: str, kind: str | None = "daily"
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    kind: str | None = "daily",
+    question_id: str | None = None,
 ) -> Round | None:
     """The newest unrevealed round of that kind (any kind with kind=None)."""
     query = select(Round).where(
@@ -110,6 +114,8 @@ def open_round(
     )
     if kind is not None:
         query = query.where(Round.kind == kind)
+    if question_id is not None:
+        query = query.where(Round.question_id == question_id)
     return session.scalars(query.order_by(Round.id.desc()).limit(1)).first()
 
 
