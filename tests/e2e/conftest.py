@@ -47,6 +47,18 @@ def eventually(check: Callable[[], T], timeout: float = 10.0, interval: float = 
         time.sleep(interval)
 
 
+def run(
+    slack: SlackDriver, fake: FakeSlack, text: str, *, user: str, channel: str = CHANNEL
+) -> dict[str, Any]:
+    """A slash command and the one response_url post it answers with."""
+    before = len(fake.calls("response_url"))
+    assert slack.command(text, user=user, channel=channel).status == 200
+    eventually(lambda: len(fake.calls("response_url")) >= before + 1)
+    responses = fake.calls("response_url")
+    assert len(responses) == before + 1, [c.args.get("text") for c in responses[before:]]
+    return responses[before].args
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

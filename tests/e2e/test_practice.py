@@ -24,6 +24,7 @@ from tests.e2e.conftest import (
     ROOT,
     BotProcess,
     eventually,
+    run,
 )
 
 BANK = QuestionBank.load(ROOT / "data" / "questions.yaml")
@@ -33,18 +34,6 @@ SENIOR = {q.id for q in BANK.questions if q.difficulty == "senior"}
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def run(
-    slack: SlackDriver, fake: FakeSlack, text: str, *, user: str, channel: str = CHANNEL
-) -> dict[str, Any]:
-    """A slash command and the one response_url post it answers with."""
-    before = len(fake.calls("response_url"))
-    assert slack.command(text, user=user, channel=channel).status == 200
-    eventually(lambda: len(fake.calls("response_url")) >= before + 1)
-    responses = fake.calls("response_url")
-    assert len(responses) == before + 1, [c.args.get("text") for c in responses[before:]]
-    return responses[before].args
 
 
 def texts(blocks: Any) -> str:

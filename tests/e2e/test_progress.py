@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     OUTSIDE,
     BotProcess,
     eventually,
+    run,
 )
 
 SECOND = "CSECOND"  # another channel the bot is in
@@ -43,18 +44,6 @@ ROUNDS: list[tuple[str, list[str], list[tuple[str, str]]]] = [
 def far_from_now(zone: str = "UTC") -> str:
     """A post time (HH:MM) twelve hours away, so the clock never posts during a test."""
     return f"{datetime.now(ZoneInfo(zone)) + timedelta(hours=12):%H:%M}"
-
-
-def run(
-    slack: SlackDriver, fake: FakeSlack, text: str, *, user: str, channel: str = CHANNEL
-) -> dict[str, Any]:
-    """A slash command and the one response_url post it answers with."""
-    before = len(fake.calls("response_url"))
-    assert slack.command(text, user=user, channel=channel).status == 200
-    eventually(lambda: len(fake.calls("response_url")) >= before + 1)
-    responses = fake.calls("response_url")
-    assert len(responses) == before + 1, [c.args.get("text") for c in responses[before:]]
-    return responses[before].args
 
 
 def questions(fake: FakeSlack, channel: str = CHANNEL) -> list[dict[str, Any]]:
