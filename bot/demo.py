@@ -106,7 +106,7 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
     workdir = Path(tempfile.mkdtemp(prefix="interview-demo-"))
     db_path = workdir / "interview-demo.db"
     clock = VirtualClock(next_weekday_morning(datetime.now(UTC)))
-    say = Narrator(out, clock, lambda: time.sleep(0.5 / speed) if speed > 0 else None)
+    say = Narrator(out, clock, lambda: time.sleep(0.25 / speed) if speed > 0 else None)
 
     fake = FakeSlack(team_name="Demo Co").start()
     fake.add_user(ADA, "ada", is_admin=True, tz=ZONE)
