@@ -85,8 +85,7 @@ class Inbox:
         with self.sessions.begin() as session:
             pending = [
                 e.event_id
-                for e in queries.pending_events(session, received_before)
-                if e.attempts < MAX_ATTEMPTS
+                for e in queries.pending_events(session, received_before, max_attempts=MAX_ATTEMPTS)
             ]
         done = sum(1 for event_id in pending if self.process(event_id) is not None)
         if pending:

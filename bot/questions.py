@@ -154,9 +154,10 @@ class QuestionBank:
         ``history`` lists the ids previously used in the channel, oldest first; ids that are
         not in the bank (or not among the candidates) are ignored. Candidates are the questions
         whose category is in ``categories`` (all questions if ``None`` or empty). No candidate
-        repeats until every candidate has been used: with ``n`` candidate entries in
-        ``history``, the current cycle is the last ``n % len(candidates)`` of them, and the pick
-        is uniform among candidates not in the current cycle.
+        repeats until every candidate has been used: the history is split into cycles, oldest
+        first (a cycle ends when it holds every candidate, or when a question repeats, e.g. one
+        asked again on purpose); the pick is uniform among candidates not in the current cycle,
+        and a new cycle does not start with the question just asked.
 
         Raises ``ValueError`` if the bank is empty or ``categories`` selects no questions.
         """
@@ -180,8 +181,13 @@ class QuestionBank:
 
         candidate_ids = {q.id for q in candidates}
         used = [question_id for question_id in history if question_id in candidate_ids]
-        in_cycle = len(used) % len(candidates)
-        current_cycle = set(used[len(used) - in_cycle :]) if in_cycle else set()
+        current_cycle: set[str] = set()
+        for question_id in used:  # split the history into cycles, oldest first
+            if question_id in current_cycle or len(current_cycle) == len(candidates):
+                current_cycle = set()
+            current_cycle.add(question_id)
+        if len(current_cycle) == len(candidates):  # a full cycle: start again, but not with
+            current_cycle = {used[-1]} if len(candidates) > 1 else set()  # the one just asked
         available = [q for q in candidates if q.id not in current_cycle]
         return (rng or _default_rng).choice(available)
 

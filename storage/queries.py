@@ -127,12 +127,13 @@ def round_by_message(session: Session, team_id: str, channel_id: str, ts: str) -
 
 
 def question_history(session: Session, team_id: str, channel_id: str) -> list[str]:
-    """Question ids asked in the channel, oldest first."""
+    """Question ids of the channel's daily rounds, oldest first (practice threads are extra)."""
     query = (
         select(Round.question_id)
         .where(
             Round.team_id == team_id,
             Round.channel_id == channel_id,
+            Round.kind == "daily",
             Round.status.not_in(("skipped", "failed")),
         )
         .order_by(Round.claimed_at, Round.id)
@@ -405,9 +406,14 @@ def prune_events(session: Session, processed_before: datetime) -> int:
 
 
 def pending_events(
-    session: Session, received_before: datetime | None = None, limit: int = 500
+    session: Session,
+    received_before: datetime | None = None,
+    limit: int = 500,
+    max_attempts: int = 1_000_000,
 ) -> Sequence[InboxEvent]:
-    query = select(InboxEvent).where(InboxEvent.processed_at.is_(None))
+    query = select(InboxEvent).where(
+        InboxEvent.processed_at.is_(None), InboxEvent.attempts < max_attempts
+    )
     if received_before is not None:
         query = query.where(InboxEvent.received_at < received_before)
     return session.scalars(query.order_by(InboxEvent.received_at).limit(limit)).all()

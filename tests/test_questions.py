@@ -458,3 +458,15 @@ def test_pick_next_unknown_category_raises_naming_valid_ones() -> None:
 def test_pick_next_on_empty_bank_raises() -> None:
     with pytest.raises(ValueError, match="empty"):
         QuestionBank.from_questions([]).pick_next([])
+
+
+def test_pick_next_after_a_repeat_still_covers_the_bank_before_repeating() -> None:
+    bank = QuestionBank.from_questions([make_question(x) for x in "abc"])
+    # "a" was asked twice (once on purpose); "c" is the only one not asked since.
+    assert {bank.pick_next(["a", "a", "b"], rng=random.Random(i)).id for i in range(50)} == {"c"}
+
+
+def test_a_new_cycle_does_not_start_with_the_question_just_asked() -> None:
+    bank = QuestionBank.from_questions([make_question(x) for x in "abc"])
+    picks = {bank.pick_next(["a", "b", "c"], rng=random.Random(i)).id for i in range(50)}
+    assert picks == {"a", "b"}
