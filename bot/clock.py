@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 POST_GRACE = timedelta(minutes=60)
 # A claim not confirmed by a post within this long was interrupted (the process died).
 CLAIM_TIMEOUT = timedelta(minutes=2)
+# A reveal not confirmed within this long was interrupted; it is tried again.
+REVEAL_TIMEOUT = timedelta(minutes=10)
 # Events the request thread has not applied after this long are retried by the clock.
 INBOX_RETRY_AFTER = timedelta(minutes=1)
 
@@ -48,8 +51,9 @@ class Clock:
         self.now = now
 
     def tick(self, now: datetime | None = None) -> TickReport:
-        """One pass: reveals first (so a catch-up closes yesterday before opening today), then posts.
-        Safe to run in several processes at once: every action is claimed in the database."""
+        """One pass: reveals first (so a catch-up closes yesterday before opening today), then
+        reminders, then posts. Safe to run in several processes at once: every action is claimed
+        in the database. One channel's failure is logged and never stops the others."""
         now = now or self.now()
         report = TickReport()
         with self.sessions.begin() as session:
@@ -58,18 +62,23 @@ class Clock:
                     "round interrupted before its post was confirmed; not retried",
                     extra={"round": round_id},
                 )
+            for round_id in queries.reopen_stale_reveals(session, now - REVEAL_TIMEOUT):
+                log.warning("reveal interrupted; retrying", extra={"round": round_id})
             due = [rnd.id for rnd in queries.due_reveals(session, now)]
-        for round_id in due:
-            if self.rounds.reveal(round_id, now) is not None:
-                report.revealed.append(round_id)
-        with self.sessions.begin() as session:
             reminders = [rnd.id for rnd, _ in queries.due_reminders(session, now)]
+        for round_id in due:
+            if _guarded("reveal", round_id, lambda r=round_id: self.rounds.reveal(r, now)):
+                report.revealed.append(round_id)
         for round_id in reminders:
-            if self.rounds.remind(round_id, now):
+            if _guarded("reminder", round_id, lambda r=round_id: self.rounds.remind(r, now)):
                 report.reminded.append(round_id)
         for team_id, channel_id, local_date, post_at in self.due_posts(now):
             if now - post_at > POST_GRACE:
-                if self.rounds.skip(team_id, channel_id, local_date, now):
+                if _guarded(
+                    "skip",
+                    channel_id,
+                    lambda c=channel_id, d=local_date, t=team_id: self.rounds.skip(t, c, d, now),
+                ):
                     report.skipped.append(channel_id)
                     log.warning(
                         "post skipped: missed by more than the grace period",
@@ -81,12 +90,18 @@ class Clock:
                         },
                     )
                 continue
-            outcome = self.rounds.start(team_id, channel_id, now, scheduled_date=local_date)
+            outcome = _guarded(
+                "post",
+                channel_id,
+                lambda c=channel_id, d=local_date, t=team_id: self.rounds.start(
+                    t, c, now, scheduled_date=d
+                ),
+            )
             if isinstance(outcome, Started):
                 report.posted.append(channel_id)
         if self.inbox is not None:
-            self.inbox.drain(received_before=now - INBOX_RETRY_AFTER)
-            self.inbox.prune(now)
+            _guarded("inbox", "drain", lambda: self.inbox.drain(now - INBOX_RETRY_AFTER))
+            _guarded("inbox", "prune", lambda: self.inbox.prune(now))
         return report
 
     def due_posts(self, now: datetime) -> list[tuple[str, str, object, datetime]]:
@@ -109,6 +124,18 @@ class Clock:
                         continue
                     due.append((row.team_id, row.channel_id, local_date, post_at))
         return due
+
+
+T = TypeVar("T")
+
+
+def _guarded(action: str, subject: object, run: Callable[[], T]) -> T | None:
+    """Run one scheduled action; log (with its subject) and carry on if it fails."""
+    try:
+        return run()
+    except Exception:
+        log.exception("scheduled action failed", extra={"action": action, "subject": subject})
+        return None
 
 
 def start_background_clock(clock: Clock) -> BackgroundScheduler:

@@ -59,6 +59,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def neutralize(text: str) -> str:
+    """Slack message text arrives with `&`, `<`, `>` already escaped; what is left in angle
+    brackets are live mentions and links. Disarm those without escaping the entities twice."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def fit(text: str, limit: int = SECTION_LIMIT) -> str:
     """Cut text to a limit with a visible marker."""
     if len(text) <= limit:
@@ -128,8 +134,9 @@ def _sections(text: str) -> list[SectionBlock]:
     return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in chunks(text)]
 
 
-def _quote(text: str) -> str:
-    return "\n".join(f">{line}" for line in escape(text).splitlines() or [""])
+def _quote(safe_text: str) -> str:
+    """Block-quote text that is already escaped or neutralized."""
+    return "\n".join(f">{line}" for line in safe_text.splitlines() or [""])
 
 
 def _people(count: int) -> str:
@@ -187,7 +194,7 @@ def question_message(post: QuestionPost) -> Message:
         )
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
-    return finish(f"{title} ({category_label(q.category)}): {q.question}", blocks)
+    return finish(f"{title} ({category_label(q.category)}): {escape(q.question)}", blocks)
 
 
 def closed_question_message(
@@ -204,7 +211,7 @@ def closed_question_message(
             ]
         ),
     ]
-    return finish(f"{title} (closed): {question.question}", blocks)
+    return finish(f"{title} (closed): {escape(question.question)}", blocks)
 
 
 @dataclass(frozen=True)
@@ -223,8 +230,8 @@ def reveal_message(
 ) -> Message:
     blocks: list[Block] = [
         HeaderBlock(text=_plain(":bulb: The reveal")),
-        *_sections(f"*What the interviewer is looking for*\n{question.rationale}"),
-        *_sections(f"*Sample answer*\n{question.sample_answer}"),
+        *_sections(f"*What the interviewer is looking for*\n{escape(question.rationale)}"),
+        *_sections(f"*Sample answer*\n{escape(question.sample_answer)}"),
         DividerBlock(),
     ]
     if participants:
@@ -246,10 +253,14 @@ def reveal_message(
         plural = "s" if votes != 1 else ""
         blocks.append(SectionBlock(text=_md(f"*{label}* · {votes} :{vote_emoji}: vote{plural}")))
         for answer in top[:5]:
-            blocks.append(SectionBlock(text=_md(f"<@{answer.user_id}>\n{_quote(answer.text)}")))
+            quoted = _quote(neutralize(answer.text))  # thread replies come from Slack, escaped
+            blocks.append(SectionBlock(text=_md(f"<@{answer.user_id}>\n{quoted}")))
     elif participants:
         blocks.append(ContextBlock(elements=[_md("No votes this round.")]))
-    text = f"The reveal: {_people(len(participants))} answered. Sample answer: {question.sample_answer}"
+    text = (
+        f"The reveal: {_people(len(participants))} answered. "
+        f"Sample answer: {escape(question.sample_answer)}"
+    )
     return finish(text, blocks)
 
 
@@ -263,7 +274,7 @@ def blind_counter_message(count: int, reveal_at: datetime, timezone: str) -> Mes
 
 def blind_answer_message(user_id: str, answer: str) -> Message:
     """A private answer made public at the reveal: attributed, escaped, split to fit."""
-    pieces = chunks(_quote(answer), SECTION_LIMIT)
+    pieces = chunks(_quote(escape(answer)), SECTION_LIMIT)  # typed in a modal: raw text
     blocks: list[Block] = [SectionBlock(text=_md(f"*Answer from <@{user_id}>*"))]
     blocks += [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in pieces]
     return finish(f"Answer from <@{user_id}>: {escape(answer)}", blocks)
@@ -287,8 +298,8 @@ def practice_card(question: Question, *, sample: bool = False) -> Message:
     if sample:
         blocks += [
             DividerBlock(),
-            *_sections(f"*What the interviewer is looking for*\n{question.rationale}"),
-            *_sections(f"*Sample answer*\n{question.sample_answer}"),
+            *_sections(f"*What the interviewer is looking for*\n{escape(question.rationale)}"),
+            *_sections(f"*Sample answer*\n{escape(question.sample_answer)}"),
         ]
     buttons = [
         ButtonElement(
@@ -306,7 +317,7 @@ def practice_card(question: Question, *, sample: bool = False) -> Message:
             ),
         )
     blocks.append(ActionsBlock(elements=buttons))
-    return finish(f"Practice: {question.question}", blocks)
+    return finish(f"Practice: {escape(question.question)}", blocks)
 
 
 def categories_message(categories: Mapping[str, int], difficulties: Mapping[str, int]) -> str:

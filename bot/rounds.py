@@ -23,6 +23,17 @@ log = logging.getLogger(__name__)
 
 ClientFor = Callable[[str], WebClient]
 NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
+# Slack answered, and trying again will not change its mind (unlike ratelimited, 5xx answers).
+PERMANENT = (
+    *NOT_A_MEMBER,
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "missing_scope",
+    "team_access_not_granted",
+    "LookupError",  # the workspace uninstalled the app
+)
 MISSING_QUESTION = Question(
     id="?",
     category="unknown",
@@ -198,9 +209,19 @@ class RoundService:
             )
         except Exception as exc:  # Slack said no, or the connection failed after retries
             error = _slack_error(exc)
-            self._mark_failed(round_id, error)
+            # Slack refused for now (e.g. an outage): nothing was posted, so the clock may try
+            # again within its grace period. A lost connection is ambiguous: never risk twice.
+            retry = (
+                scheduled_date is not None
+                and isinstance(exc, SlackApiError)
+                and error not in PERMANENT
+            )
+            if retry:
+                self._release(round_id)
+            else:
+                self._mark_failed(round_id, error)
             log.warning(
-                "round post failed",
+                "round post failed" + ("; will retry next minute" if retry else ""),
                 extra={"team": team_id, "channel": channel_id, "round": round_id, "error": error},
             )
             return NotInChannel(error) if error in NOT_A_MEMBER else PostFailed(error)
@@ -241,6 +262,10 @@ class RoundService:
                 status="skipped",
             )
         return round_id is not None
+
+    def _release(self, round_id: int) -> None:
+        with self.sessions.begin() as session:
+            session.delete(session.get_one(Round, round_id))
 
     def _mark_failed(self, round_id: int, error: str) -> None:
         with self.sessions.begin() as session:
@@ -415,7 +440,7 @@ class RoundService:
             )
         except Exception as exc:
             error = _slack_error(exc)
-            gone = error in NOT_A_MEMBER  # removed from the channel: retrying will not help
+            gone = error in PERMANENT  # e.g. removed from the channel: retrying will not help
             log.warning(
                 "reveal failed" + ("" if gone else "; will retry next minute"),
                 extra={"channel": channel_id, "round": round_id, "error": error},

@@ -158,6 +158,27 @@ def expire_stale_claims(session: Session, claimed_before: datetime) -> list[int]
     return stale
 
 
+def reopen_stale_reveals(session: Session, revealed_before: datetime) -> list[int]:
+    """Rounds marked revealed whose reveal message never got recorded (the process died while
+    posting it) go back to open, so the next pass reveals them."""
+    stale = list(
+        session.scalars(
+            select(Round.id).where(
+                Round.status == "revealed",
+                Round.reveal_ts.is_(None),
+                Round.revealed_at < revealed_before,
+            )
+        )
+    )
+    if stale:
+        session.execute(
+            update(Round)
+            .where(Round.id.in_(stale), Round.reveal_ts.is_(None))
+            .values(status="open", revealed_at=None)
+        )
+    return stale
+
+
 def due_reveals(session: Session, now: datetime) -> Sequence[Round]:
     query = select(Round).where(
         Round.status == "open", Round.reveal_at.is_not(None), Round.reveal_at <= now
