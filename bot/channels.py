@@ -22,7 +22,13 @@ class ChannelService:
             return schedule_of(row), bool(row and row.paused)
 
     def subscribe(
-        self, team_id: str, channel_id: str, schedule: Schedule, user_id: str, now: datetime
+        self,
+        team_id: str,
+        channel_id: str,
+        schedule: Schedule,
+        user_id: str,
+        now: datetime,
+        paused: bool = False,
     ) -> None:
         minutes = (
             int(schedule.reveal_after.total_seconds() // 60) if schedule.reveal_after else None
@@ -39,7 +45,7 @@ class ChannelService:
                 reveal_after_minutes=minutes,
                 holidays=schedule.holidays,
                 categories=",".join(schedule.categories) or None,
-                paused=False,
+                paused=paused,
                 updated_by=user_id,
                 updated_at=now,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -62,7 +63,7 @@ class InteractionService:
         """The "Answer" button: a modal with the person's current answer; a note if closed."""
         if not self.rounds.is_open_blind(team_id, round_id):
             return Reply("This round has been revealed; answers are closed.")
-        question_id = self.rounds.question_of(round_id)
+        question_id = self.rounds.question_of(team_id, round_id) or ""
         question = self.library.for_team(team_id).get(question_id) or MISSING_QUESTION
         current = self.rounds.current_blind_answer(team_id, round_id, user_id)
         view = render.answer_modal(question, round_id, current)
@@ -84,11 +85,11 @@ class InteractionService:
             return {block: "This round has been revealed; answers are closed."}
         return None
 
-    def after_answer(self, metadata: str | None) -> None:
+    def after_answer(self, team_id: str, metadata: str | None) -> None:
         """After the modal closed: bring the thread's answer count up to date."""
         round_id = _metadata(metadata).get("round_id")
         if isinstance(round_id, int):
-            self.rounds.refresh_blind_counter(round_id)
+            self.rounds.refresh_blind_counter(team_id, round_id)
 
     # -- practice -------------------------------------------------------------------------------
 
@@ -108,14 +109,14 @@ class InteractionService:
     def reveal_button(
         self, team_id: str, user_id: str, round_id: int, now: datetime
     ) -> Reply | None:
-        """ "Reveal now" on a practice question: its poster or an admin."""
+        """The "Reveal now" button of a practice question: its poster or an admin."""
         if not (
             self.rounds.may_reveal(team_id, round_id, user_id) or self._is_admin(team_id, user_id)
         ):
             return Reply(
                 "Only the person who posted this practice question, or an admin, can reveal it."
             )
-        if self.rounds.reveal(round_id, now) is None:
+        if self.rounds.reveal(round_id, now, team_id) is None:
             return Reply("This round is already revealed.")
         return None
 
@@ -150,7 +151,11 @@ class InteractionService:
             schedule = parse_schedule_form(fields, self.library.for_team(team_id).categories())
         except ScheduleFieldError as exc:
             return {exc.field: exc.problem}
-        self.channels.subscribe(team_id, channel_id, schedule, user_id, now)
+        # The form edits times only: keep the channel's categories and its pause.
+        existing, paused = self.channels.schedule(team_id, channel_id)
+        if existing is not None:
+            schedule = replace(schedule, categories=existing.categories)
+        self.channels.subscribe(team_id, channel_id, schedule, user_id, now, paused=paused)
         return None
 
     def after_schedule(

@@ -306,10 +306,12 @@ class RoundService:
             count = len(queries.blind_answers(session, round_id))
         return BlindAnswerSaved(count, changed)
 
-    def refresh_blind_counter(self, round_id: int) -> None:
+    def refresh_blind_counter(self, team_id: str, round_id: int) -> None:
         """Update the thread's "N answers so far" message to the current count."""
         with self.sessions.begin() as session:
-            rnd = session.get_one(Round, round_id)
+            rnd = session.get(Round, round_id)
+            if rnd is None or rnd.team_id != team_id:
+                return
             count = len(queries.blind_answers(session, round_id))
             team_id, channel_id, counter_ts, reveal_at = (
                 rnd.team_id,
@@ -338,9 +340,10 @@ class RoundService:
             answer = queries.blind_answer(session, round_id, user_id)
             return answer.text if answer else None
 
-    def question_of(self, round_id: int) -> str:
+    def question_of(self, team_id: str, round_id: int) -> str | None:
         with self.sessions.begin() as session:
-            return session.get_one(Round, round_id).question_id
+            rnd = session.get(Round, round_id)
+            return rnd.question_id if rnd is not None and rnd.team_id == team_id else None
 
     def is_open_blind(self, team_id: str, round_id: int) -> bool:
         with self.sessions.begin() as session:
@@ -395,10 +398,11 @@ class RoundService:
             rnd = session.get(Round, round_id)
             return bool(rnd and rnd.team_id == team_id and rnd.started_by == user_id)
 
-    def reveal(self, round_id: int, now: datetime) -> Revealed | None:
-        """Post the reveal in the thread and close the question; exactly once per round."""
+    def reveal(self, round_id: int, now: datetime, team_id: str | None = None) -> Revealed | None:
+        """Post the reveal in the thread and close the question; exactly once per round.
+        A button passes its workspace, so a forged round id can't reach another workspace."""
         with self.sessions.begin() as session:
-            if not queries.claim_reveal(session, round_id, now):
+            if not queries.claim_reveal(session, round_id, now, team_id):
                 return None
             rnd = session.get_one(Round, round_id)
             team_id, channel_id, message_ts = rnd.team_id, rnd.channel_id, rnd.message_ts

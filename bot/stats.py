@@ -8,7 +8,7 @@ The product's rules:
   reveal, or a blind answer).
 - Points: 1 per round answered + 1 per counted vote received from someone else. Ties go to the
   user whose earliest answer in the window came first, then by user id.
-- Streaks count the channel's daily rounds only, in (local_date, sequence) order. Days without a
+- Streaks count the channel's round of each day only (sequence 0), in date order. Days without a
   round (weekends, pauses, holidays, skipped days) never break a streak. The most recent daily
   round, while still open and not answered, does not break it yet.
 - Windows are in the channel's local dates: "today" is `now` in the channel's time zone, and
@@ -79,8 +79,11 @@ def user_stats(
         if v.author_id == user_id and v.voter_id != user_id and v.round_id in answered
     )
 
+    # The day's round (sequence 0: scheduled, or the `/interview now` that took its place);
+    # extra ad-hoc rounds on the same day are bonus practice and never break a streak.
     daily = sorted(
-        (r for r in rounds if r.kind == "daily"), key=lambda r: (r.local_date, r.sequence)
+        (r for r in rounds if r.kind == "daily" and r.sequence == 0),
+        key=lambda r: (r.local_date, r.sequence),
     )
     current, best = _streaks(daily, answered)
 

@@ -42,7 +42,7 @@ def register(app: App, interactions: InteractionService, now: Callable[[], datet
         )
         _answer(ack, errors)
         if not errors:
-            interactions.after_answer(view.get("private_metadata"))
+            interactions.after_answer(context.team_id or "", view.get("private_metadata"))
 
     @app.view(render.SCHEDULE_VIEW)
     def schedule(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:

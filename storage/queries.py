@@ -186,13 +186,15 @@ def due_reveals(session: Session, now: datetime) -> Sequence[Round]:
     return session.scalars(query.order_by(Round.reveal_at)).all()
 
 
-def claim_reveal(session: Session, round_id: int, now: datetime) -> bool:
-    """Atomically move an open round to revealed; False if someone else got there first."""
-    result = session.execute(
-        update(Round)
-        .where(Round.id == round_id, Round.status == "open")
-        .values(status="revealed", revealed_at=now)
-    )
+def claim_reveal(
+    session: Session, round_id: int, now: datetime, team_id: str | None = None
+) -> bool:
+    """Atomically move an open round (of that workspace, when given) to revealed; False if
+    someone else got there first."""
+    stmt = update(Round).where(Round.id == round_id, Round.status == "open")
+    if team_id is not None:
+        stmt = stmt.where(Round.team_id == team_id)
+    result = session.execute(stmt.values(status="revealed", revealed_at=now))
     return result.rowcount == 1
 
 

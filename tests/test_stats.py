@@ -149,16 +149,17 @@ def test_best_streak_is_the_longest_run_ever_and_current_is_the_latest() -> None
     assert (result.current_streak, result.best_streak) == (2, 4)
 
 
-def test_a_second_daily_round_the_same_day_counts_in_sequence_order() -> None:
+def test_an_extra_round_the_same_day_never_breaks_a_streak() -> None:
     story = Story()
     story.round(MON, ALICE)
     story.round(TUE, ALICE, sequence=0)
-    story.round(TUE, BOB, sequence=1)  # `/interview now` the same day; Alice missed it
+    story.round(TUE, BOB, sequence=1)  # an extra `/interview now` the same day; Alice missed it
     story.round(WED, ALICE)
 
     result = stats(story)
 
-    assert (result.current_streak, result.best_streak) == (1, 2)
+    assert (result.current_streak, result.best_streak) == (3, 3)
+    assert result.rounds_answered == 3
 
 
 def test_practice_rounds_count_for_points_but_not_for_streaks() -> None:
