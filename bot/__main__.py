@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     except StartupError as exc:
-        print(f"cannot start: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
@@ -123,11 +123,32 @@ def _migrate() -> int:
     return 0
 
 
+def _existing_database():  # noqa: ANN202 - an Engine; imported lazily
+    """The configured database, if it exists and is migrated; else a clear StartupError."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import is_up_to_date, make_engine
+
+    url = _database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise StartupError(
+            f"no database file at {url.removeprefix('sqlite:///')}; check DATABASE_URL"
+        )
+    engine = make_engine(url)
+    try:
+        ready = is_up_to_date(engine)
+    except OperationalError as exc:
+        raise StartupError(f"database: {str(exc).splitlines()[0]}") from None
+    if not ready:
+        raise StartupError("the database is not set up: run `python -m bot migrate` first")
+    return engine
+
+
 def _export(team_id: str | None) -> int:
     from bot.export import export_rounds
-    from storage.db import make_engine, make_session_factory
+    from storage.db import make_session_factory
 
-    sessions = make_session_factory(make_engine(_database_url()))
+    sessions = make_session_factory(_existing_database())
     with sessions.begin() as session:
         data = export_rounds(session, team_id)
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -156,9 +177,9 @@ def _status() -> int:
     from datetime import UTC, datetime
 
     from bot.status import status_report
-    from storage.db import make_engine, make_session_factory
+    from storage.db import make_session_factory
 
-    sessions = make_session_factory(make_engine(_database_url()))
+    sessions = make_session_factory(_existing_database())
     with sessions.begin() as session:
         print(status_report(session, datetime.now(UTC)))
     return 0

@@ -74,7 +74,9 @@ def _store(
         return "ignored: not a round thread"
     if rnd.mode == "blind":  # answers come privately through the Answer button
         return "ignored: blind round"
-    if rnd.revealed_at is not None and float(message["ts"]) >= rnd.revealed_at.timestamp():
+    # Replies, and edits, made after the reveal don't change what was revealed.
+    cutoff = rnd.revealed_at.timestamp() if rnd.revealed_at is not None else None
+    if cutoff is not None and max(float(message["ts"]), float(version)) >= cutoff:
         return "ignored: after the reveal"
     queries.upsert_answer(
         session,

@@ -78,6 +78,17 @@ class ChannelService:
         """Blind or open; applies to rounds started from now on."""
         self._update(team_id, channel_id, user_id, now, mode=mode)
 
+    def vote_emoji(self, team_id: str, channel_id: str) -> str:
+        with self.sessions.begin() as session:
+            row = queries.get_schedule(session, team_id, channel_id)
+            return row.vote_emoji if row else "+1"
+
+    def set_vote_emoji(
+        self, team_id: str, channel_id: str, emoji: str, user_id: str, now: datetime
+    ) -> None:
+        """Reactions with this emoji (any skin tone) are votes, from now on."""
+        self._update(team_id, channel_id, user_id, now, vote_emoji=emoji)
+
     def set_reminder(
         self, team_id: str, channel_id: str, minutes: int | None, user_id: str, now: datetime
     ) -> None:

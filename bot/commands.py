@@ -48,6 +48,7 @@ INVITE_HINT = (
     "I'm not a member of this channel yet. Invite me with `/invite @Interview Practice` "
     "(or mention me and choose *Invite*), then try again."
 )
+_EMOJI = re.compile(r"^:?([a-z0-9_+'-]{1,64})(?:::skin-tone-\d)?:?$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 # name -> (usage, minimum words, maximum words or None)
@@ -65,11 +66,12 @@ GRAMMAR: dict[str, tuple[str, int, int | None]] = {
     "leaderboard": ("/interview leaderboard [week|month|all]", 0, 1),
     "mode": ("/interview mode blind|open", 0, 1),
     "remind": ("/interview remind 1h|off", 0, 1),
+    "emoji": ("/interview emoji :star:", 0, 1),
     "add": ("/interview add", 0, 0),
     "questions": ("/interview questions mine", 1, 1),
 }
 ADMIN_ONLY = frozenset({"now", "reveal", "pause", "resume"})
-ADMIN_TO_CHANGE = frozenset({"schedule", "mode", "remind"})  # anyone may look
+ADMIN_TO_CHANGE = frozenset({"schedule", "mode", "remind", "emoji"})  # anyone may look
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ def parse_command(text: str) -> Command | Usage:
         return Usage("Choose `blind` or `open`, e.g. `/interview mode blind`.")
     if name == "questions" and args[0].lower() != "mine":
         return Usage("Usage: `/interview questions mine`")
+    if name == "emoji" and args and not _EMOJI.match(args[0].lower()):
+        return Usage("Give an emoji name, e.g. `/interview emoji :star:`.")
     if name == "stats" and args and not _MENTION.match(args[0]):
         return Usage("Mention the person, e.g. `/interview stats @alice`.")
     return Command(name, args)
@@ -326,6 +330,18 @@ class CommandService:
         return Reply(
             f"<@{inv.user_id}> set a reminder {format_duration(duration)} before each reveal: "
             "one message in the thread with how many answered, no mentions.",
+            public=True,
+        )
+
+    def _emoji(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
+        if not args:
+            emoji = self.channels.vote_emoji(inv.team_id, inv.channel_id)
+            return Reply(f"Votes here are :{emoji}: reactions on answers (any skin tone).")
+        emoji = _EMOJI.match(args[0].lower()).group(1)  # type: ignore[union-attr]
+        self.channels.set_vote_emoji(inv.team_id, inv.channel_id, emoji, inv.user_id, now)
+        return Reply(
+            f"<@{inv.user_id}> set the vote emoji here to :{emoji}:. React with it on the "
+            "answers you find best.",
             public=True,
         )
 

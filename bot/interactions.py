@@ -197,18 +197,24 @@ class InteractionService:
             sample_answer=fields.get("sample_answer") or "",
         )
         try:
-            question = self.library.add(team_id, user_id, new, now)
+            self.library.add(team_id, user_id, new, now)
         except QuestionInputError as exc:
             return {exc.field: str(exc)}
-        channel_id = _metadata(metadata).get("channel_id")
-        if isinstance(channel_id, str):
-            try:
-                self.client_for(team_id).chat_postEphemeral(
-                    channel=channel_id,
-                    user=user_id,
-                    text=f"Added `{question.id}` to this workspace's questions "
-                    f"({question.category}). `/interview ask {question.id}` shows it.",
-                )
-            except Exception as exc:
-                log.info("confirmation failed", extra={"error": type(exc).__name__})
         return None
+
+    def after_question(self, team_id: str, user_id: str, metadata: str | None) -> None:
+        """After the modal closed: tell the author (only) the new question's id."""
+        mine = self.library.mine(team_id, user_id)
+        channel_id = _metadata(metadata).get("channel_id")
+        if not mine or not isinstance(channel_id, str):
+            return
+        question = mine[-1]
+        try:
+            self.client_for(team_id).chat_postEphemeral(
+                channel=channel_id,
+                user=user_id,
+                text=f"Added `{question.id}` to this workspace's questions "
+                f"({question.category}). `/interview ask {question.id}` shows it.",
+            )
+        except Exception as exc:
+            log.info("confirmation failed", extra={"error": type(exc).__name__})

@@ -22,10 +22,9 @@ def look_up(client: WebClient, user_id: str, extra_admins: frozenset[str]) -> Pe
     """Workspace admins and owners are admins, and so is anyone listed in INTERVIEW_ADMINS."""
     try:
         user = client.users_info(user=user_id)["user"]
-    except SlackApiError as exc:
-        log.warning(
-            "users.info failed", extra={"user": user_id, "error": exc.response.get("error")}
-        )
+    except Exception as exc:  # Slack said no or can't be reached: no admin rights from Slack
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        log.warning("users.info failed", extra={"user": user_id, "error": error})
         return Person(user_id, user_id in extra_admins, "UTC")
     is_admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
     return Person(user_id, is_admin or user_id in extra_admins, user.get("tz") or "UTC")

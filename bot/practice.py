@@ -81,10 +81,8 @@ def find_question(bank: QuestionBank, question_id: str) -> Question:
     guess = closest(question_id, ids)
     hint = f" Did you mean `{guess}`?" if guess else ""
     shown = question_id if len(question_id) <= 40 else question_id[:40] + "…"
-    raise FilterError(
-        f"There's no question `{_plain(shown)}`.{hint} `/interview categories` shows what the "
-        "bank holds; ids appear on every practice card."
-    )
+    listed = ", ".join(f"`{i}`" for i in ids[:30]) + (" …" if len(ids) > 30 else "")
+    raise FilterError(f"There's no question `{_plain(shown)}`.{hint} Question ids: {listed}")
 
 
 def _plain(text: str) -> str:

@@ -620,5 +620,6 @@ HELP = """*Interview practice* — a daily interview question for this channel.
 `/interview pause` · `/interview resume` — stop or restart the daily question
 `/interview mode blind|open` — blind: answers stay private until the reveal
 `/interview remind 1h|off` — one reminder in the thread before the reveal
+`/interview emoji :star:` — the reaction that counts as a vote (default :+1:)
 
 Example: `/interview schedule 09:30 Europe/Berlin weekdays reveal 16:00 holidays DE-BY`"""

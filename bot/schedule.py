@@ -120,7 +120,7 @@ def _zones_by_lower() -> dict[str, str]:
 def resolve_zone(text: str) -> str | None:
     """The canonical IANA name for `text` (case-insensitive), or None."""
     name = _zones_by_lower().get(text.lower())
-    if name is None:
+    if name is None or name in ("localtime", "Factory"):  # not places: the server's zone, a stub
         return None
     try:
         ZoneInfo(name)
@@ -182,10 +182,13 @@ def parse_schedule(
             raise ScheduleError(f"I don't understand `{word}` in a schedule.")
     if reveal_time is not None and reveal_after is not None:
         raise ScheduleError("Use either `reveal HH:MM` or `reveal-after 2h`, not both.")
-    if reveal_time is not None and reveal_time <= post_time:
+    if reveal_time is not None and (
+        datetime.combine(date.min, reveal_time) - datetime.combine(date.min, post_time)
+        < MIN_ANSWER_WINDOW
+    ):
         raise ScheduleError(
             f"The reveal ({reveal_time:%H:%M}) must be later the same day than the post "
-            f"({post_time:%H:%M})."
+            f"({post_time:%H:%M}), by at least 5 minutes."
         )
     return Schedule(post_time, timezone, days, reveal_time, reveal_after, holidays, categories)
 

@@ -69,3 +69,7 @@ def register(app: App, interactions: InteractionService, now: Callable[[], datet
             now(),
         )
         _answer(ack, errors)
+        if not errors:
+            interactions.after_question(
+                context.team_id or "", body["user"]["id"], view.get("private_metadata")
+            )

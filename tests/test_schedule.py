@@ -382,3 +382,16 @@ def test_next_post_gives_up_beyond_its_horizon() -> None:
 )
 def test_is_practice_day(text: str, day: date, practice: bool) -> None:
     assert parse(text).is_practice_day(day) is practice
+
+
+def test_a_reveal_needs_at_least_five_minutes_after_the_post() -> None:
+    with pytest.raises(ScheduleError, match="by at least 5 minutes"):
+        parse_schedule(["09:30", "reveal", "09:31"], "UTC")
+    assert parse_schedule(["09:30", "reveal", "09:35"], "UTC").reveal_time is not None
+
+
+def test_server_local_and_stub_zones_are_not_places() -> None:
+    for zone in ("localtime", "Factory"):
+        with pytest.raises(ScheduleError):
+            parse_schedule(["09:30", zone], "UTC")
+    assert parse_schedule(["09:30", "japan"], "UTC").timezone == "Japan"

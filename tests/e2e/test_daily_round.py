@@ -211,3 +211,50 @@ def test_app_home_lists_the_channels(bot: BotProcess, slack: SlackDriver, fake: 
     home = json.dumps(publish.args["view"])
     assert f"<#{CHANNEL}>" in home and "every day at 08:45 (America/New_York)" in home
     assert "/interview schedule" in home
+
+
+def test_a_channel_chooses_its_vote_emoji(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    slack.command("emoji :star:", user=BOB, channel=CHANNEL)
+    eventually(lambda: "only workspace admins" in last_response(fake))
+    slack.command("emoji not an emoji", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "Usage" in last_response(fake))
+    slack.command("emoji :star:", user=ADMIN, channel=CHANNEL)
+    eventually(lambda: "vote emoji here to :star:" in last_response(fake))
+    slack.command("now", user=ADMIN, channel=CHANNEL)
+    [post] = eventually(lambda: fake.calls("chat.postMessage"))
+    question = post.response["ts"]
+    assert ":star:" in json.dumps(fake.calls("chat.postMessage")[0].args["blocks"])
+    alice_ts, _ = slack.reply(CHANNEL, question, "an answer", user=ALICE)
+    slack.react(CHANNEL, alice_ts, "+1", user=BOB, item_user=ALICE)  # no longer a vote
+    slack.react(CHANNEL, alice_ts, "star", user=CAROL, item_user=ALICE)
+
+    def votes() -> list[str] | None:
+        answers = round_of(bot)["answers"]
+        return answers[0]["votes"] if answers else None
+
+    eventually(lambda: votes() == [CAROL])
+
+
+def test_status_and_export_explain_a_missing_database(bot: BotProcess, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import ROOT
+
+    env = {**bot.env, "DATABASE_URL": f"sqlite:///{tmp_path / 'nothing-here.db'}"}
+    for command in ("status", "export"):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2
+        assert result.stderr.strip() == (
+            f"error: no database file at {tmp_path / 'nothing-here.db'}; check DATABASE_URL"
+        )
+    assert not (tmp_path / "nothing-here.db").exists()
