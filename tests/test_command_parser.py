@@ -152,6 +152,7 @@ VALID_ARGS: dict[str, list[list[str]]] = {
     "remind": [[], ["1h"], ["off"], ["soon"]],  # the duration is checked by the command
     "add": [[]],
     "questions": [["mine"], ["Mine"]],
+    "emoji": [[], [":star:"], ["+1"], [":+1::skin-tone-3:"], ["white_check_mark"]],
 }
 
 
