@@ -159,9 +159,7 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     command_service = CommandService(
         rounds, channels, library, progress, client_for, settings.admins
     )
-    interactions = InteractionService(
-        rounds, channels, library, progress, command_service, client_for, settings.admins
-    )
+    interactions = InteractionService(command_service)
     clock = Clock(sessions, rounds, inbox, now)
 
     request_log.register(app)  # first, so even a rejected retry is logged with its ids

@@ -34,23 +34,16 @@ def _metadata(raw: str | None) -> dict:
 
 
 class InteractionService:
-    def __init__(
-        self,
-        rounds: RoundService,
-        channels: ChannelService,
-        library: QuestionLibrary,
-        progress: ProgressService,
-        commands: CommandService,
-        client_for: Callable[[str], WebClient],
-        extra_admins: frozenset[str],
-    ) -> None:
-        self.rounds = rounds
-        self.channels = channels
-        self.library = library
-        self.progress = progress
+    """Buttons and forms act on the same services as the slash command, so it shares them."""
+
+    def __init__(self, commands: CommandService) -> None:
         self.commands = commands
-        self.client_for = client_for
-        self.extra_admins = extra_admins
+        self.rounds: RoundService = commands.rounds
+        self.channels: ChannelService = commands.channels
+        self.library: QuestionLibrary = commands.library
+        self.progress: ProgressService = commands.progress
+        self.client_for: Callable[[str], WebClient] = commands.client_for
+        self.extra_admins: frozenset[str] = commands.extra_admins
 
     def _is_admin(self, team_id: str, user_id: str) -> bool:
         return look_up(self.client_for(team_id), user_id, self.extra_admins).is_admin
