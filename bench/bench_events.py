@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.sandbox.driver import SlackDriver  # noqa: E402
-from tests.e2e.conftest import ADMIN, CHANNEL, SIGNING_SECRET, BotProcess, make_fake  # noqa: E402
+from bot.sandbox.process import ADMIN, CHANNEL, SIGNING_SECRET, BotProcess, make_fake  # noqa: E402
 
 
 def main() -> None:

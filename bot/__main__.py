@@ -82,8 +82,8 @@ SLACK_CREDENTIALS = (
 
 
 def _demo(speed: float, questions: Path | None) -> int:
-    from bot.demo import run_demo
-    from bot.questions import QuestionBank, QuestionBankError
+    from bot.questions.bank import QuestionBank, QuestionBankError
+    from bot.sandbox.demo import run_demo
 
     if speed < 0:
         raise StartupError("--speed must be 0 (no pauses) or more")
@@ -145,7 +145,7 @@ def _existing_database():  # noqa: ANN202 - an Engine; imported lazily
 
 
 def _export(team_id: str | None) -> int:
-    from bot.export import export_rounds
+    from bot.cli.export import export_rounds
     from storage.db import make_session_factory
 
     sessions = make_session_factory(_existing_database())
@@ -158,7 +158,7 @@ def _export(team_id: str | None) -> int:
 
 def _check_questions(path: Path | None) -> int:
     """Every problem with its line number; exit status 1 when there is any."""
-    from bot.questions import QuestionBank, check_bank
+    from bot.questions.bank import QuestionBank, check_bank
 
     path = path or Path(os.environ.get("QUESTIONS_FILE") or "data/questions.yaml")
     problems = check_bank(path)
@@ -176,7 +176,7 @@ def _check_questions(path: Path | None) -> int:
 def _status() -> int:
     from datetime import UTC, datetime
 
-    from bot.status import status_report
+    from bot.cli.status import status_report
     from storage.db import make_session_factory
 
     sessions = make_session_factory(_existing_database())
@@ -192,7 +192,7 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
 
     from bot.app import DatabaseNotMigrated, build_bot
     from bot.clock import start_background_clock
-    from bot.questions import QuestionBankError
+    from bot.questions.bank import QuestionBankError
     from bot.server import make_wsgi, serve
 
     try:

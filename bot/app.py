@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,27 +10,31 @@ from datetime import UTC, datetime
 from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels import ChannelService
+from bot.channels.service import ChannelService
+from bot.channels.ui import ChannelsUI
 from bot.clock import Clock
-from bot.commands import CommandService
 from bot.config import Settings
-from bot.inbox import Inbox
-from bot.interactions import InteractionService
-from bot.library import QuestionLibrary
-from bot.progress import ProgressService
-from bot.questions import QuestionBank
-from bot.rounds import RoundService
-from handlers import actions, commands, events, home, request_log, views
+from bot.progress.service import ProgressService
+from bot.progress.ui import ProgressUI
+from bot.questions.bank import QuestionBank
+from bot.questions.library import QuestionLibrary
+from bot.questions.ui import QuestionsUI
+from bot.rounds.blind import BlindAnswers
+from bot.rounds.inbox import Inbox
+from bot.rounds.service import RoundService
+from bot.rounds.ui import RoundsUI
+from bot.slack.clients import BOT_SCOPES, ClientFor, WorkspaceClients, make_client
+from bot.slack.people import People
+from bot.slash import SlashCommands, help_text
+from handlers import Features, register_all
 from storage.db import is_up_to_date, make_engine, make_session_factory, migrate
+
+__all__ = ["BOT_SCOPES", "Bot", "build_bot", "open_database"]
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +43,6 @@ Now = Callable[[], datetime]
 
 class DatabaseNotMigrated(Exception):
     pass
-
-
-def make_client(settings: Settings, token: str | None) -> WebClient:
-    """A Web API client on SLACK_API_URL that waits out 429s and retries dropped connections."""
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-        ],
-    )
 
 
 def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
@@ -69,6 +60,8 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
 
 @dataclass
 class Bot:
+    """What the entry points need: the app to serve, the clock to run, the engine to close."""
+
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
@@ -77,40 +70,6 @@ class Bot:
     rounds: RoundService
     inbox: Inbox
     clock: Clock
-    commands: CommandService
-
-
-# Keep in step with manifest.yml (a test checks they match).
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "channels:history",
-    "groups:history",
-    "reactions:read",
-    "users:read",
-    "channels:read",
-    "groups:read",
-)
-
-
-class WorkspaceClients:
-    """A Web API client per workspace, with the bot token saved when that workspace installed."""
-
-    def __init__(self, settings: Settings, store: SQLAlchemyInstallationStore) -> None:
-        self.settings = settings
-        self.store = store
-        self._clients: dict[str, WebClient] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, team_id: str) -> WebClient:
-        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
-        if bot is None or not bot.bot_token:
-            raise LookupError(f"workspace {team_id} has not installed the app")
-        with self._lock:
-            client = self._clients.get(bot.bot_token)
-            if client is None:
-                client = self._clients[bot.bot_token] = make_client(self.settings, bot.bot_token)
-            return client
 
 
 def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Callable[[str], WebClient]]:
@@ -147,28 +106,45 @@ def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Callable[[str], 
 
 
 def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
+    """The one composition root: settings -> database -> clients -> services -> UIs -> Bolt."""
     engine, sessions = open_database(settings)
     bank = QuestionBank.load(settings.questions_file)
     app, client_for = _bolt_app(settings, engine)
+    people = People(client_for, settings.admins, settings.managers)
 
     library = QuestionLibrary(sessions, bank)
     rounds = RoundService(sessions, library, client_for)
     inbox = Inbox(sessions, now)
     channels = ChannelService(sessions)
     progress = ProgressService(sessions, library, channels, client_for)
-    command_service = CommandService(
-        rounds, channels, library, progress, client_for, settings.admins
-    )
-    interactions = InteractionService(command_service)
+    features = _features(library, rounds, inbox, channels, progress, client_for, people, sessions)
+    register_all(app, features, now)
+    _register_error_handler(app)
     clock = Clock(sessions, rounds, inbox, now)
+    return Bot(settings, engine, sessions, bank, app, rounds, inbox, clock)
 
-    request_log.register(app)  # first, so even a rejected retry is logged with its ids
-    commands.register(app, command_service, now)
-    events.register(app, inbox)
-    actions.register(app, interactions, now)
-    views.register(app, interactions, now)
-    home.register(app, interactions, now)
 
+def _features(
+    library: QuestionLibrary,
+    rounds: RoundService,
+    inbox: Inbox,
+    channels: ChannelService,
+    progress: ProgressService,
+    client_for: ClientFor,
+    people: People,
+    sessions: sessionmaker[Session],
+) -> Features:
+    questions_ui = QuestionsUI(library, client_for)
+    channels_ui = ChannelsUI(channels, library, client_for, people)
+    rounds_ui = RoundsUI(rounds, BlindAnswers(sessions, client_for), library, client_for, people)
+    handlers = {**questions_ui.handlers(), **channels_ui.handlers(), **rounds_ui.handlers()}
+    progress_ui = ProgressUI(progress, client_for, people, help_text=help_text())
+    handlers |= progress_ui.handlers()
+    slash_commands = SlashCommands(handlers, people)
+    return Features(slash_commands, questions_ui, channels_ui, rounds_ui, progress_ui, inbox)
+
+
+def _register_error_handler(app: App) -> None:
     @app.error
     def on_error(
         error: Exception, body: dict, respond: Callable[..., object] | None = None
@@ -180,5 +156,3 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
                 response_type="ephemeral",
             )
         return None
-
-    return Bot(settings, engine, sessions, bank, app, rounds, inbox, clock, command_service)

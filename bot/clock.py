@@ -13,8 +13,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox import Inbox
-from bot.rounds import RoundService, Started, schedule_of
+from bot.channels.service import schedule_of
+from bot.rounds.inbox import Inbox
+from bot.rounds.service import RoundService, Started
 from storage import queries
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,8 @@ class Clock:
             outcome = _guarded(
                 "post",
                 channel_id,
-                lambda c=channel_id, d=local_date, t=team_id: self.rounds.start(
-                    t, c, now, scheduled_date=d
+                lambda c=channel_id, d=local_date, t=team_id: self.rounds.post_scheduled(
+                    t, c, d, now
                 ),
             )
             if isinstance(outcome, Started):

@@ -24,11 +24,11 @@ class Settings:
     app_token: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
-    state_secret: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 3000
     questions_file: Path = Path("data/questions.yaml")
     admins: frozenset[str] = field(default_factory=frozenset)
+    managers: frozenset[str] = field(default_factory=frozenset)  # calibration, besides admins
     slack_api_url: str = SLACK_DEFAULT_API_URL
 
     @property
@@ -50,7 +50,7 @@ class Settings:
         client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
         oauth = bool(client_id or client_secret)
         if oauth:
-            for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"):
+            for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
                 if not get(name):
                     raise ConfigError(f"{name} is not set (needed for the OAuth install flow)")
         bot_token = get("SLACK_BOT_TOKEN")
@@ -71,43 +71,47 @@ class Settings:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ConfigError(f"PORT must be a number between 1 and 65535, got {port_text!r}")
 
-        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
-        if database_url.startswith("postgres://"):
-            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
-        elif database_url.startswith("postgresql://"):
-            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-        if not database_url.startswith(("sqlite:", "postgresql+psycopg:")):
-            raise ConfigError(
-                "DATABASE_URL must be sqlite:///path.db or postgresql+psycopg://user@host/db"
-            )
-
-        api_url = get("SLACK_API_URL") or SLACK_DEFAULT_API_URL
-        parsed = urlparse(api_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
-        if not api_url.endswith("/"):
-            api_url += "/"  # WebClient joins method names onto it
-
-        admins = frozenset(
-            a.strip() for a in (get("INTERVIEW_ADMINS") or "").split(",") if a.strip()
-        )
-        for admin in admins:
-            if not _USER_ID.match(admin):
-                raise ConfigError(
-                    f"INTERVIEW_ADMINS must be comma-separated Slack user ids like U0123ABCD, "
-                    f"got {admin!r}"
-                )
-
         return cls(
             signing_secret=signing_secret,
             bot_token=bot_token,
             app_token=app_token,
             client_id=client_id,
             client_secret=client_secret,
-            state_secret=get("SLACK_STATE_SECRET"),
-            database_url=database_url,
+            database_url=_database_url(get("DATABASE_URL")),
             port=int(port_text),
             questions_file=Path(get("QUESTIONS_FILE") or "data/questions.yaml"),
-            admins=admins,
-            slack_api_url=api_url,
+            admins=_user_ids("INTERVIEW_ADMINS", get("INTERVIEW_ADMINS")),
+            managers=_user_ids("INTERVIEW_MANAGERS", get("INTERVIEW_MANAGERS")),
+            slack_api_url=_api_url(get("SLACK_API_URL")),
         )
+
+
+def _database_url(value: str | None) -> str:
+    database_url = value or DEFAULT_DATABASE_URL
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    if not database_url.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise ConfigError(
+            "DATABASE_URL must be sqlite:///path.db or postgresql+psycopg://user@host/db"
+        )
+    return database_url
+
+
+def _api_url(value: str | None) -> str:
+    api_url = value or SLACK_DEFAULT_API_URL
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+    return api_url if api_url.endswith("/") else api_url + "/"  # WebClient joins method names
+
+
+def _user_ids(name: str, value: str | None) -> frozenset[str]:
+    ids = frozenset(a.strip() for a in (value or "").split(",") if a.strip())
+    for user_id in ids:
+        if not _USER_ID.match(user_id):
+            raise ConfigError(
+                f"{name} must be comma-separated Slack user ids like U0123ABCD, got {user_id!r}"
+            )
+    return ids

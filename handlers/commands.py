@@ -1,4 +1,4 @@
-"""`/interview`: acknowledge at once, then let the command service do the work."""
+"""`/interview`: acknowledge at once, then let the command table do the work."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import datetime
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.commands import CommandService, Invocation
+from bot.slack.replies import Invocation
+from bot.slash import SlashCommands
 
 
-def register(app: App, commands: CommandService, now: Callable[[], datetime]) -> None:
+def register(app: App, slash: SlashCommands, now: Callable[[], datetime]) -> None:
     @app.command("/interview")
     def interview(ack: Ack, command: dict, respond: Respond, context: BoltContext) -> None:
         ack()
@@ -21,7 +22,7 @@ def register(app: App, commands: CommandService, now: Callable[[], datetime]) ->
             text=command.get("text") or "",
             trigger_id=command.get("trigger_id"),
         )
-        reply = commands.run(invocation, now())
+        reply = slash.run(invocation, now())
         if reply.text:
             respond(
                 text=reply.text,

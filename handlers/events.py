@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
 
-from bot.inbox import Inbox
+from bot.rounds.inbox import Inbox
 
 
 def register(app: App, inbox: Inbox) -> None:

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from slack_bolt import App, BoltContext
 
-from bot.interactions import InteractionService
+from bot.progress.ui import ProgressUI
 
 
-def register(app: App, interactions: InteractionService, now: Callable[[], datetime]) -> None:
+def register(app: App, progress: ProgressUI, now: Callable[[], datetime]) -> None:
     @app.event("app_home_opened")
     def home_opened(event: dict, context: BoltContext) -> None:
         if event.get("tab") in (None, "home"):
-            interactions.publish_home(context.team_id or "", event["user"], now())
+            progress.publish_home(context.team_id or "", event["user"], now())

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.answers import apply_event
+from bot.rounds.answers import apply_event
 from storage.models import Answer, Round
 
 REVEALED = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)

@@ -19,12 +19,12 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels import ChannelService, next_post
+from bot.channels.schedule import Schedule, parse_schedule
+from bot.channels.service import ChannelService, next_post
 from bot.clock import POST_GRACE, Clock, TickReport
-from bot.questions import QuestionBank
-from bot.rounds import RoundService, Started
+from bot.questions.bank import QuestionBank
+from bot.rounds.service import RoundService, Started
 from bot.sandbox.fake_slack import FakeSlack
-from bot.schedule import Schedule, parse_schedule
 from storage.db import make_engine, make_session_factory
 from storage.models import Round
 from tests.conftest import BANK
@@ -707,6 +707,6 @@ def test_a_crash_between_claim_and_post_does_not_wedge_the_channel(
         statuses = {r.local_date.day: r.status for r in session.scalars(select(Round))}
     assert statuses[12] == "failed"
     # ... so `/interview now` must start a round instead of "A round is already open".
-    outcome = after.rounds.start(TEAM, "C1", berlin(2026, 1, 13, 17, 0))
+    outcome = after.rounds.start_now(TEAM, "C1", berlin(2026, 1, 13, 17, 0))
     assert isinstance(outcome, Started), outcome
     assert len(questions_in(fake, "C1")) == len(questions) + 1

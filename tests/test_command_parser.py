@@ -11,9 +11,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import GRAMMAR, Command, Usage, parse_command
-from bot.render import SCHEDULE_FIELDS
-from bot.schedule import (
+from bot.channels.render import SCHEDULE_FIELDS
+from bot.channels.schedule import (
     MAX_ANSWER_WINDOW,
     MIN_ANSWER_WINDOW,
     Schedule,
@@ -22,13 +21,14 @@ from bot.schedule import (
     parse_schedule,
     parse_schedule_form,
 )
+from bot.slash import BY_NAME, Command, Usage, parse_command
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CATEGORIES = ("system-design", "databases", "behavioral")
 
 # Words the commands and schedules understand, near misses, and mentions.
 VOCABULARY = [
-    *GRAMMAR,
+    *BY_NAME,
     "09:30",
     "9.30",
     "23:59",
@@ -81,14 +81,14 @@ words = st.one_of(
 )
 commands = st.builds(
     lambda name, rest, upper: " ".join([name.upper() if upper else name, *rest]),
-    st.one_of(st.sampled_from(list(GRAMMAR)), words),
+    st.one_of(st.sampled_from(list(BY_NAME)), words),
     st.lists(words, max_size=14),
     st.booleans(),
 )
 
 
 def usage_of(name: str) -> Usage:
-    return Usage(f"Usage: `{GRAMMAR[name][0]}`")
+    return Usage(f"Usage: `{BY_NAME[name].usage}`")
 
 
 # -- parse_command: properties -----------------------------------------------------------------
@@ -105,7 +105,7 @@ def check_parsed(text: str) -> Command | Usage:
         assert "<@" not in message and "<!" not in message
         assert len(message) < 300
     else:
-        _, least, most = GRAMMAR[parsed.name]
+        least, most = BY_NAME[parsed.name].least, BY_NAME[parsed.name].most
         assert least <= len(parsed.args) and (most is None or len(parsed.args) <= most)
         assert parsed.args == tuple(text.split()[1:])
     return parsed
@@ -157,7 +157,7 @@ VALID_ARGS: dict[str, list[list[str]]] = {
 
 
 def test_every_subcommand_has_examples() -> None:
-    assert set(VALID_ARGS) == set(GRAMMAR)
+    assert set(VALID_ARGS) == set(BY_NAME)
 
 
 @pytest.mark.parametrize(
@@ -167,14 +167,14 @@ def test_valid_arity(name: str, args: list[str]) -> None:
     assert parse_command(" ".join([name, *args])) == Command(name, tuple(args))
 
 
-@pytest.mark.parametrize("name", [n for n, (_, least, _) in GRAMMAR.items() if least > 0])
+@pytest.mark.parametrize("name", [n for n, c in BY_NAME.items() if c.least > 0])
 def test_too_few_words(name: str) -> None:
     assert parse_command(name) == usage_of(name)
 
 
-@pytest.mark.parametrize("name", [n for n, (_, _, most) in GRAMMAR.items() if most is not None])
+@pytest.mark.parametrize("name", [n for n, c in BY_NAME.items() if c.most is not None])
 def test_too_many_words(name: str) -> None:
-    most = GRAMMAR[name][2]
+    most = BY_NAME[name].most
     assert most is not None
     args = [VALID_ARGS[name][-1][0] if VALID_ARGS[name][-1] else "x"] * (most + 1)
     assert parse_command(" ".join([name, *args])) == usage_of(name)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox import Inbox
+from bot.rounds.inbox import Inbox
 from storage.models import InboxEvent
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

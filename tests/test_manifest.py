@@ -1,15 +1,13 @@
 """Validate manifest.yml against Slack's published app manifest JSON schema.
 
-The schema (slackapi/manifest-schema, ``manifest.schema.2.0.0.json``) is read from a
-``shared/slack-specs`` directory next to the repository, or from ``$SLACK_SPECS_DIR``.
-Schema validation is skipped when that directory is missing; the structural checks on
-the manifest itself (command, events, scopes, interactivity) always run.
+The schema (slackapi/manifest-schema, ``manifest.schema.2.0.0.json``) is vendored with its
+licence in ``tests/fixtures/slack``; the structural checks on the manifest itself (command,
+events, scopes, interactivity) run alongside it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +26,7 @@ MANIFEST_PATH = REPO_ROOT / "manifest.yml"
 
 SCHEMA_FILENAME = "manifest.schema.2.0.0.json"
 SCHEMA_MAJOR_VERSION = 2
-DEFAULT_SPECS_DIR = Path(__file__).resolve().parents[2] / "shared" / "slack-specs"
-SPECS_DIR = Path(os.environ.get("SLACK_SPECS_DIR") or DEFAULT_SPECS_DIR)
+SPECS_DIR = REPO_ROOT / "tests" / "fixtures" / "slack"
 
 SLASH_COMMAND = "/interview"
 # Bot events the bot's handlers listen to.
@@ -59,21 +56,14 @@ def manifest() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def schema_path() -> Path:
-    if not SPECS_DIR.is_dir():
-        pytest.skip(
-            f"Slack specs directory {SPECS_DIR} not found; set SLACK_SPECS_DIR to the "
-            f"directory holding {SCHEMA_FILENAME} to validate manifest.yml against it"
-        )
-    path = SPECS_DIR / SCHEMA_FILENAME
-    if not path.is_file():
-        pytest.skip(f"{SCHEMA_FILENAME} not found in Slack specs directory {SPECS_DIR}")
-    return path
+def schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SPECS_DIR / SCHEMA_FILENAME).read_text(encoding="utf-8"))
+    return data
 
 
-@pytest.fixture(scope="module")
-def schema(schema_path: Path) -> dict[str, Any]:
-    return json.loads(schema_path.read_text(encoding="utf-8"))
+def test_schema_is_vendored_with_its_licence() -> None:
+    assert (SPECS_DIR / SCHEMA_FILENAME).is_file()
+    assert (SPECS_DIR / "LICENSE-manifest-schema").is_file()
 
 
 def _retrieve_offline(uri: str) -> Resource:

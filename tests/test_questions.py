@@ -1,4 +1,4 @@
-"""Tests for bot.questions: the shipped bank, validation problems and question selection."""
+"""Tests for bot.questions.bank: the shipped bank, validation problems and question selection."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.questions import Problem, Question, QuestionBank, QuestionBankError, check_bank
+from bot.questions.bank import Problem, Question, QuestionBank, QuestionBankError, check_bank
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BANK_PATH = REPO_ROOT / "data" / "questions.yaml"
-SEED_PATH = (
-    Path(__file__).resolve().parents[2] / "shared/seed/backend-engineer-interview-questions.txt"
-)
+SEED_PATH = REPO_ROOT / "tests" / "fixtures" / "seed" / "backend-engineer-interview-questions.txt"
 ANSWER_PREFIX = "Answer Example: "
 
 
@@ -378,14 +376,14 @@ def test_merge_keys_and_anchors_are_supported(tmp_path: Path) -> None:
 
 
 def test_from_questions_get_and_categories() -> None:
-    bank = QuestionBank.from_questions(
+    bank = QuestionBank(
         [make_question("a", "testing"), make_question("b", "api-design"), make_question("c")]
     )
     assert bank.get("b") == make_question("b", "api-design")
     assert bank.get("zzz") is None
     assert bank.categories() == {"api-design": 1, "system-design": 1, "testing": 1}
     with pytest.raises(ValueError, match="duplicate"):
-        QuestionBank.from_questions([make_question("a"), make_question("a")])
+        QuestionBank([make_question("a"), make_question("a")])
 
 
 def test_pick_next_cycles_through_whole_bank_without_repeats() -> None:
@@ -404,13 +402,13 @@ def test_pick_next_cycles_through_whole_bank_without_repeats() -> None:
 
 
 def test_pick_next_ignores_unknown_history_ids() -> None:
-    bank = QuestionBank.from_questions([make_question("a"), make_question("b")])
+    bank = QuestionBank([make_question("a"), make_question("b")])
     picked = bank.pick_next(["gone", "a", "removed"], rng=random.Random(0))
     assert picked.id == "b"
 
 
 def test_pick_next_is_uniform_over_remaining_candidates() -> None:
-    bank = QuestionBank.from_questions([make_question(x) for x in "abcd"])
+    bank = QuestionBank([make_question(x) for x in "abcd"])
     rng = random.Random(7)
     counts = Counter(bank.pick_next(["a", "b"], rng=rng).id for _ in range(2000))
     assert set(counts) == {"c", "d"}
@@ -440,7 +438,7 @@ def test_pick_next_single_category_string() -> None:
 
 
 def test_pick_next_empty_categories_means_all() -> None:
-    bank = QuestionBank.from_questions([make_question("a", "testing"), make_question("b")])
+    bank = QuestionBank([make_question("a", "testing"), make_question("b")])
     seen = {bank.pick_next([], categories=[], rng=random.Random(i)).id for i in range(50)}
     assert seen == {"a", "b"}
 
@@ -457,16 +455,16 @@ def test_pick_next_unknown_category_raises_naming_valid_ones() -> None:
 
 def test_pick_next_on_empty_bank_raises() -> None:
     with pytest.raises(ValueError, match="empty"):
-        QuestionBank.from_questions([]).pick_next([])
+        QuestionBank([]).pick_next([])
 
 
 def test_pick_next_after_a_repeat_still_covers_the_bank_before_repeating() -> None:
-    bank = QuestionBank.from_questions([make_question(x) for x in "abc"])
+    bank = QuestionBank([make_question(x) for x in "abc"])
     # "a" was asked twice (once on purpose); "c" is the only one not asked since.
     assert {bank.pick_next(["a", "a", "b"], rng=random.Random(i)).id for i in range(50)} == {"c"}
 
 
 def test_a_new_cycle_does_not_start_with_the_question_just_asked() -> None:
-    bank = QuestionBank.from_questions([make_question(x) for x in "abc"])
+    bank = QuestionBank([make_question(x) for x in "abc"])
     picks = {bank.pick_next(["a", "b", "c"], rng=random.Random(i)).id for i in range(50)}
     assert picks == {"a", "b"}

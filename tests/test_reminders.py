@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.answers import apply_event
-from bot.channels import ChannelService
+from bot.channels.service import ChannelService
+from bot.rounds.answers import apply_event
 from bot.sandbox.fake_slack import FakeSlack
 from tests.test_clock import (
     ADMIN,

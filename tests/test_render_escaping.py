@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot import render
-from bot.questions import Question
+from bot.questions import render as questions_render
+from bot.questions.bank import Question
+from bot.rounds import render as rounds_render
+from bot.slack.blocks import Message
 
 LIVE = ("<!channel>", "<!here>", "<@UBOSS>", "<https://evil.example|click me>")
 TEAM_QUESTION = Question(
@@ -18,7 +20,7 @@ TEAM_QUESTION = Question(
 )
 
 
-def everything(message: render.Message) -> str:
+def everything(message: Message) -> str:
     text, blocks = message
     return text + json.dumps(blocks)
 
@@ -26,26 +28,26 @@ def everything(message: render.Message) -> str:
 def test_a_team_question_cannot_ping_or_forge_links_anywhere() -> None:
     at = datetime(2026, 12, 1, 15, tzinfo=UTC)
     for message in (
-        render.question_message(render.QuestionPost(TEAM_QUESTION, at, "UTC")),
-        render.closed_question_message(TEAM_QUESTION, 3),
-        render.reveal_message(TEAM_QUESTION, ["U1"], [], "+1"),
-        render.practice_card(TEAM_QUESTION, sample=True),
+        rounds_render.question_message(rounds_render.QuestionPost(TEAM_QUESTION, at, "UTC")),
+        rounds_render.closed_question_message(TEAM_QUESTION, 3),
+        rounds_render.reveal_message(TEAM_QUESTION, ["U1"], [], "+1"),
+        questions_render.practice_card(TEAM_QUESTION, sample=True),
     ):
         rendered = everything(message)
         for live in LIVE:
             assert live not in rendered
-    assert "R&amp;D" in everything(render.reveal_message(TEAM_QUESTION, [], [], "+1"))
+    assert "R&amp;D" in everything(rounds_render.reveal_message(TEAM_QUESTION, [], [], "+1"))
 
 
 def test_a_thread_answer_is_disarmed_but_not_escaped_twice() -> None:
     # Slack delivers `List<String> when a < b && c` already escaped, plus a live mention.
     from_slack = "List&lt;String&gt; when a &lt; b &amp;&amp; c <!channel>"
-    top = [render.RevealedAnswer("U1", from_slack, 2)]
-    rendered = everything(render.reveal_message(TEAM_QUESTION, ["U1"], top, "+1"))
+    top = [rounds_render.RevealedAnswer("U1", from_slack, 2)]
+    rendered = everything(rounds_render.reveal_message(TEAM_QUESTION, ["U1"], top, "+1"))
     assert "List&lt;String&gt; when a &lt; b &amp;&amp; c &lt;!channel&gt;" in rendered
     assert "&amp;lt;" not in rendered and "<!channel>" not in rendered
 
 
 def test_a_blind_answer_typed_in_a_modal_is_fully_escaped() -> None:
-    rendered = everything(render.blind_answer_message("U1", "a < b && <@UBOSS>"))
+    rendered = everything(rounds_render.blind_answer_message("U1", "a < b && <@UBOSS>"))
     assert "a &lt; b &amp;&amp; &lt;@UBOSS&gt;" in rendered and "<@UBOSS>" not in rendered

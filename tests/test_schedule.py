@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.channels import next_post
-from bot.schedule import (
+from bot.channels.schedule import (
     DEFAULT_ANSWER_WINDOW,
     EXAMPLE,
     Schedule,
@@ -17,6 +16,7 @@ from bot.schedule import (
     local_instant,
     parse_schedule,
 )
+from bot.channels.service import next_post
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

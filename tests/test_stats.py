@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.stats import leaderboard, local_today, user_stats
+from bot.progress.stats import leaderboard, local_today, user_stats
 from storage.activity import AnswerRow, ChannelActivity, RoundRow, VoteRow, channel_activity
 from storage.models import Answer, BlindAnswer, ChannelSchedule, Round, Vote
 

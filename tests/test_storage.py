@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.answers import apply_event
-from bot.channels import ChannelService
-from bot.inbox import MAX_ATTEMPTS, Inbox
-from bot.schedule import parse_schedule
+from bot.channels.schedule import parse_schedule
+from bot.channels.service import ChannelService
+from bot.rounds.answers import apply_event
+from bot.rounds.inbox import MAX_ATTEMPTS, Inbox
 from storage import queries
 from storage.models import Answer, ChannelSchedule, InboxEvent, Round, Vote
 

@@ -114,11 +114,13 @@ class SlackDriver:
         self, body: str, content_type: str, extra_headers: dict[str, str] | None = None
     ) -> Response:
         timestamp = str(int(time.time()))
+        # None only for a missing timestamp, which is always given here.
+        signature = self._verifier.generate_signature(timestamp=timestamp, body=body) or ""
         headers = {
             "Content-Type": content_type,
             "User-Agent": _USER_AGENT,
             "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": self._verifier.generate_signature(timestamp=timestamp, body=body),
+            "X-Slack-Signature": signature,
             **(extra_headers or {}),
         }
         request = urllib.request.Request(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot import render
+from bot.rounds import render as rounds_render
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from tests.e2e.conftest import ADMIN, ALICE, BOB, CAROL, CHANNEL, BotProcess, eventually
@@ -22,7 +22,9 @@ def click_answer(slack: SlackDriver, fake: FakeSlack, user: str, round_id: str) 
             "user": user,
             "channel": {"id": CHANNEL},
             "container": {"type": "message", "channel_id": CHANNEL},
-            "actions": [{"action_id": render.ANSWER_BUTTON, "value": round_id, "type": "button"}],
+            "actions": [
+                {"action_id": rounds_render.ANSWER_BUTTON, "value": round_id, "type": "button"}
+            ],
         }
     )
     opened = eventually(lambda: fake.calls("views.open")[before:])
@@ -31,7 +33,7 @@ def click_answer(slack: SlackDriver, fake: FakeSlack, user: str, round_id: str) 
 
 
 def submit(slack: SlackDriver, user: str, view: dict, text: str) -> dict:
-    block, action = render.ANSWER_INPUT
+    block, action = rounds_render.ANSWER_INPUT
     response = slack.view_submission(
         {
             "user": user,
@@ -61,7 +63,7 @@ def test_blind_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> No
     [post] = eventually(lambda: fake.calls("chat.postMessage")[:1])
     question_ts = post.response["ts"]
     buttons = [e for b in post.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    [answer_button] = [b for b in buttons if b["action_id"] == render.ANSWER_BUTTON]
+    [answer_button] = [b for b in buttons if b["action_id"] == rounds_render.ANSWER_BUTTON]
     round_id = answer_button["value"]
     eventually(lambda: counter_text(fake, question_ts) == "No answers yet")
 
@@ -136,7 +138,9 @@ def test_blind_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> No
             "user": CAROL,
             "channel": {"id": CHANNEL},
             "container": {"type": "message", "channel_id": CHANNEL, "message_ts": question_ts},
-            "actions": [{"action_id": render.ANSWER_BUTTON, "value": round_id, "type": "button"}],
+            "actions": [
+                {"action_id": rounds_render.ANSWER_BUTTON, "value": round_id, "type": "button"}
+            ],
         }
     )
     eventually(

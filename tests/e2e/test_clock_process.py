@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.channels import ChannelService
+from bot.channels.schedule import parse_schedule
+from bot.channels.service import ChannelService
 from bot.sandbox.fake_slack import FakeSlack
-from bot.schedule import parse_schedule
 from storage.db import make_engine, make_session_factory, migrate
 from tests.e2e.conftest import ADMIN, CHANNEL, ROOT, BotProcess, eventually
 

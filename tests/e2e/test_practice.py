@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot import render
-from bot.questions import QuestionBank
+from bot.questions import render as questions_render
+from bot.questions.bank import QuestionBank
+from bot.rounds import render as rounds_render
 from bot.sandbox.driver import Response, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from tests.e2e.conftest import (
@@ -67,7 +68,7 @@ def buttons(response: dict[str, Any]) -> dict[str, str]:
 
 def card_question(response: dict[str, Any]) -> str:
     """The question id a practice card is about (the value of its Post button)."""
-    return buttons(response)[render.POST_PRACTICE_BUTTON]
+    return buttons(response)[questions_render.POST_PRACTICE_BUTTON]
 
 
 def click(
@@ -128,7 +129,9 @@ def post_practice(slack: SlackDriver, fake: FakeSlack, question_id: str, *, user
     """`/interview ask <id>`, then "Post to channel"; returns the practice question's ts."""
     card = run(slack, fake, f"ask {question_id}", user=user)
     count = len(top_level(fake))
-    reply = click_and_wait(slack, fake, render.POST_PRACTICE_BUTTON, card_question(card), user=user)
+    reply = click_and_wait(
+        slack, fake, questions_render.POST_PRACTICE_BUTTON, card_question(card), user=user
+    )
     assert reply["text"].startswith("Posted:") and reply["replace_original"] is True
     [post] = eventually(lambda: top_level(fake)[count:])
     return post["ts"]
@@ -148,8 +151,8 @@ def test_random_card(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> No
     rendered = texts(card["blocks"])
     assert f"`{question_id}`" in rendered and question.question in rendered
     assert buttons(card) == {
-        render.SHOW_SAMPLE_BUTTON: question_id,
-        render.POST_PRACTICE_BUTTON: question_id,
+        questions_render.SHOW_SAMPLE_BUTTON: question_id,
+        questions_render.POST_PRACTICE_BUTTON: question_id,
     }
     # The sample answer stays hidden until asked for; nothing reaches the channel.
     assert question.sample_answer not in rendered
@@ -201,9 +204,9 @@ def test_show_sample_answer_only_to_the_asker(
     bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 ) -> None:
     card = run(slack, fake, "ask cache-invalidation", user=ALICE)
-    value = buttons(card)[render.SHOW_SAMPLE_BUTTON]
+    value = buttons(card)[questions_render.SHOW_SAMPLE_BUTTON]
     assert value == "cache-invalidation"
-    reply = click_and_wait(slack, fake, render.SHOW_SAMPLE_BUTTON, value, user=ALICE)
+    reply = click_and_wait(slack, fake, questions_render.SHOW_SAMPLE_BUTTON, value, user=ALICE)
     question = BANK.get("cache-invalidation")
     assert question is not None
     assert reply["replace_original"] is True
@@ -213,7 +216,7 @@ def test_show_sample_answer_only_to_the_asker(
     assert question.sample_answer in rendered
     assert "What the interviewer is looking for" in rendered and "Sample answer" in rendered
     # The card keeps "Post to channel" and drops the button that was just used.
-    assert buttons(reply) == {render.POST_PRACTICE_BUTTON: "cache-invalidation"}
+    assert buttons(reply) == {questions_render.POST_PRACTICE_BUTTON: "cache-invalidation"}
     assert fake.messages(CHANNEL) == []
     [shown] = [e for e in fake.ephemerals(CHANNEL) if question.sample_answer in texts(e)]
     assert shown["user"] == ALICE
@@ -233,7 +236,7 @@ def test_post_practice_question(bot: BotProcess, slack: SlackDriver, fake: FakeS
         for b in posted.args["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["action_id"] == render.REVEAL_BUTTON and e["text"]["text"] == "Reveal now"
+        if e["action_id"] == rounds_render.REVEAL_BUTTON and e["text"]["text"] == "Reveal now"
     ]
 
     # Not the daily round: the daily question still goes out.
@@ -254,7 +257,7 @@ def test_post_practice_question(bot: BotProcess, slack: SlackDriver, fake: FakeS
 
     # Someone else, not an admin: a polite no, and nothing is revealed.
     refusal = click_and_wait(
-        slack, fake, render.REVEAL_BUTTON, round_id, user=BOB, message_ts=practice
+        slack, fake, rounds_render.REVEAL_BUTTON, round_id, user=BOB, message_ts=practice
     )
     assert refusal["response_type"] == "ephemeral"
     assert refusal["text"] == (
@@ -264,7 +267,7 @@ def test_post_practice_question(bot: BotProcess, slack: SlackDriver, fake: FakeS
     assert round_for(bot, practice)["revealed_at"] is None
 
     # The poster reveals it: the reveal goes in its thread, the daily round stays open.
-    click(slack, fake, render.REVEAL_BUTTON, round_id, user=ALICE, message_ts=practice)
+    click(slack, fake, rounds_render.REVEAL_BUTTON, round_id, user=ALICE, message_ts=practice)
     [reveal] = eventually(lambda: in_thread(fake, practice))
     question = BANK.get("cache-invalidation")
     assert question is not None
@@ -279,7 +282,7 @@ def test_post_practice_question(bot: BotProcess, slack: SlackDriver, fake: FakeS
 
     # Pressing it again on a stale message says so instead of posting a second reveal.
     again = click_and_wait(
-        slack, fake, render.REVEAL_BUTTON, round_id, user=ALICE, message_ts=practice
+        slack, fake, rounds_render.REVEAL_BUTTON, round_id, user=ALICE, message_ts=practice
     )
     assert again["text"] == "This round is already revealed."
     assert len(in_thread(fake, practice)) == 1
@@ -296,7 +299,7 @@ def test_admin_may_reveal_someone_elses_practice_question(
         for e in b["elements"]
     ]
     responses = len(fake.calls("response_url"))
-    click(slack, fake, render.REVEAL_BUTTON, round_id, user=LEAD, message_ts=practice)
+    click(slack, fake, rounds_render.REVEAL_BUTTON, round_id, user=LEAD, message_ts=practice)
     [reveal] = eventually(lambda: in_thread(fake, practice))
     assert "Nobody answered this time" in texts(reveal["blocks"])
     assert len(fake.calls("response_url")) == responses  # no refusal
@@ -307,7 +310,12 @@ def test_post_practice_where_the_bot_is_not_a_member(
 ) -> None:
     card = run(slack, fake, "random", user=ALICE, channel=OUTSIDE)
     reply = click_and_wait(
-        slack, fake, render.POST_PRACTICE_BUTTON, card_question(card), user=ALICE, channel=OUTSIDE
+        slack,
+        fake,
+        questions_render.POST_PRACTICE_BUTTON,
+        card_question(card),
+        user=ALICE,
+        channel=OUTSIDE,
     )
     assert "/invite @Interview Practice" in reply["text"]
     assert fake.messages(OUTSIDE) == [] and fake.messages(CHANNEL) == []
@@ -318,7 +326,9 @@ def test_same_practice_question_is_not_posted_twice(
 ) -> None:
     post_practice(slack, fake, "cache-invalidation", user=ALICE)
     card = run(slack, fake, "ask cache-invalidation", user=BOB)
-    reply = click_and_wait(slack, fake, render.POST_PRACTICE_BUTTON, card_question(card), user=BOB)
+    reply = click_and_wait(
+        slack, fake, questions_render.POST_PRACTICE_BUTTON, card_question(card), user=BOB
+    )
     assert reply["text"] == "That practice question is already open here."
     assert len(top_level(fake)) == 1
 
@@ -386,7 +396,7 @@ def add_form(
     view = call.args["view"]
     if isinstance(view, str):
         view = json.loads(view)
-    assert view["callback_id"] == render.ADD_QUESTION_VIEW
+    assert view["callback_id"] == questions_render.ADD_QUESTION_VIEW
     assert json.loads(view["private_metadata"]) == {"channel_id": CHANNEL}
     assert [b["block_id"] for b in view["blocks"]] == [
         "category",
@@ -456,7 +466,7 @@ def test_add_a_question(
     card = run(slack, fake, f"ask {new_id}", user=BOB)
     assert card_question(card) == new_id
     assert card["text"] == f"Practice: {NEW_QUESTION['question']}"
-    shown = click_and_wait(slack, fake, render.SHOW_SAMPLE_BUTTON, new_id, user=BOB)
+    shown = click_and_wait(slack, fake, questions_render.SHOW_SAMPLE_BUTTON, new_id, user=BOB)
     assert NEW_QUESTION["sample_answer"] in texts(shown["blocks"])
     assert "• `system-design` — 4 questions" in run(slack, fake, "categories", user=BOB)["text"]
 

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import render
+from bot.channels import render as channels_render
+from bot.rounds import render as rounds_render
 from bot.sandbox.driver import Response, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from tests.e2e.conftest import (
@@ -51,7 +52,7 @@ def questions(fake: FakeSlack, channel: str = CHANNEL) -> list[dict[str, Any]]:
     return [
         m
         for m in fake.messages(channel)
-        if not m["thread_ts"] and m["text"].startswith(render.TITLE)
+        if not m["thread_ts"] and m["text"].startswith(rounds_render.TITLE)
     ]
 
 
@@ -125,7 +126,7 @@ def edit_buttons(view: dict[str, Any]) -> list[str]:
     return [
         b["accessory"]["value"]
         for b in view["blocks"]
-        if b.get("accessory", {}).get("action_id") == render.EDIT_SCHEDULE_BUTTON
+        if b.get("accessory", {}).get("action_id") == channels_render.EDIT_SCHEDULE_BUTTON
     ]
 
 
@@ -149,7 +150,9 @@ def open_schedule_form(
         "user": user,
         "container": {"type": "view", "view_id": home["id"]},
         "view": home,
-        "actions": [{"action_id": render.EDIT_SCHEDULE_BUTTON, "value": channel, "type": "button"}],
+        "actions": [
+            {"action_id": channels_render.EDIT_SCHEDULE_BUTTON, "value": channel, "type": "button"}
+        ],
         "trigger_id": trigger,
     }
     assert slack.action(payload).status == 200
@@ -158,7 +161,7 @@ def open_schedule_form(
     view = call.args["view"]
     if isinstance(view, str):
         view = json.loads(view)
-    assert view["callback_id"] == render.SCHEDULE_VIEW
+    assert view["callback_id"] == channels_render.SCHEDULE_VIEW
     assert json.loads(view["private_metadata"]) == {"channel_id": channel}
     assert call.response is not None and call.response["ok"] is True
     return call.response["view"]
@@ -426,7 +429,9 @@ def test_only_admins_may_submit_the_schedule_form(
         "user": BOB,
         "container": {"type": "view", "view_id": stale["id"]},
         "view": stale,
-        "actions": [{"action_id": render.EDIT_SCHEDULE_BUTTON, "value": CHANNEL, "type": "button"}],
+        "actions": [
+            {"action_id": channels_render.EDIT_SCHEDULE_BUTTON, "value": CHANNEL, "type": "button"}
+        ],
     }
     assert slack.action(payload).status == 200
     run(slack, fake, "help", user=BOB)  # a later request has been handled

@@ -1,0 +1,1 @@
+"""Interviewer calibration: agreement statistics and charts for panel-scored evidence."""

@@ -1,0 +1,116 @@
+"""Block Kit for progress: stats, the leaderboard and the App Home tab. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.channels.render import EDIT_SCHEDULE_BUTTON
+from bot.channels.schedule import Schedule
+from bot.questions.render import category_label
+from bot.slack.blocks import finish_view, md, plain
+
+
+@dataclass(frozen=True)
+class ChannelProgress:
+    """One channel on someone's Home tab."""
+
+    channel_id: str
+    schedule: Schedule | None
+    paused: bool
+    rounds_answered: int = 0
+    current_streak: int = 0
+    best_streak: int = 0
+    votes_received: int = 0
+
+
+def stats_text(
+    user_id: str,
+    rounds_answered: int,
+    answer_rate: float | None,
+    current_streak: int,
+    best_streak: int,
+    votes_received: int,
+    top_categories: Sequence[tuple[str, int]],
+) -> str:
+    rate = f"{answer_rate:.0%}" if answer_rate is not None else "no daily rounds yet"
+    categories = ", ".join(f"{category_label(c)} ({n})" for c, n in top_categories) or "none yet"
+    return (
+        f"*Progress of <@{user_id}> in this channel*\n"
+        f"• Rounds answered: *{rounds_answered}*\n"
+        f"• Answer rate, last 30 days: *{rate}*\n"
+        f"• Streak: *{current_streak}* (best {best_streak})\n"
+        f"• Votes received: *{votes_received}*\n"
+        f"• Most practised: {categories}"
+    )
+
+
+def leaderboard_text(period: str, standings: Sequence[tuple[int, str, int, int, int]]) -> str:
+    """standings: (rank, user, points, rounds, votes)."""
+    label = {"week": "the last 7 days", "month": "the last 30 days", "all": "all time"}[period]
+    if not standings:
+        return f"*Leaderboard, {label}*\nNobody has answered yet. Be the first!"
+    medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
+    lines = [f"*Leaderboard, {label}* (1 point per round answered, 1 per vote received)"]
+    for rank, user, points, rounds, votes in standings:
+        lines.append(
+            f"{medals.get(rank, f'{rank}.')} <@{user}> — *{points}* "
+            f"({rounds} round{'s' if rounds != 1 else ''}, {votes} vote{'s' if votes != 1 else ''})"
+        )
+    return "\n".join(lines)
+
+
+def home_view(
+    channels: Sequence[ChannelProgress], is_admin: bool, help_text: str
+) -> dict[str, Any]:
+    """The App Home tab: your progress per channel, schedules, and (admins) schedule editors."""
+    blocks: list[Block] = [
+        HeaderBlock(text=plain("Interview practice")),
+        SectionBlock(
+            text=md(
+                "A daily interview question in your channels: answer in the thread, vote for the "
+                "best answers, and see the sample answer and what interviewers look for at the "
+                "reveal."
+            )
+        ),
+        DividerBlock(),
+    ]
+    for entry in channels[:30]:
+        if entry.schedule is None:
+            plan = "no daily question"
+        else:
+            plan = entry.schedule.describe() + (" _(paused)_" if entry.paused else "")
+        progress = (
+            f"you answered {entry.rounds_answered} · streak {entry.current_streak} "
+            f"(best {entry.best_streak}) · {entry.votes_received} votes received"
+        )
+        section = SectionBlock(text=md(f"<#{entry.channel_id}> · {plan}\n{progress}"))
+        if is_admin:
+            section.accessory = ButtonElement(
+                text="Edit schedule", action_id=EDIT_SCHEDULE_BUTTON, value=entry.channel_id
+            )
+        blocks.append(section)
+    if not channels:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    md(
+                        "No channel practises yet. Invite me to a channel, then an admin types "
+                        "`/interview schedule 09:30 Europe/Berlin weekdays reveal 16:00`."
+                    )
+                ]
+            )
+        )
+    blocks += [DividerBlock(), SectionBlock(text=md(help_text))]
+    return finish_view(View(type="home", blocks=blocks))

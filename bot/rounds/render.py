@@ -1,0 +1,221 @@
+"""Block Kit for rounds: the question, its blind-answer form and counter, the reminder, the
+reveal. Pure: domain values in, Block Kit out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.questions.bank import Question
+from bot.questions.render import category_label, question_meta
+from bot.slack.blocks import Message, finish, finish_view, md, plain, sections
+from bot.slack.mrkdwn import (
+    SECTION_LIMIT,
+    chunks,
+    escape,
+    neutralize,
+    plural,
+    quote,
+    slack_time,
+)
+
+TITLE = "Interview question of the day"
+PRACTICE_TITLE = "Practice question"
+# action and view ids (the handlers route on these; kept as they were, so buttons on messages
+# posted before an upgrade still work)
+ANSWER_BUTTON = "blind_answer_open"
+ANSWER_VIEW = "blind_answer_submit"
+ANSWER_INPUT = ("answer", "text")
+REVEAL_BUTTON = "round_reveal"
+
+
+@dataclass(frozen=True)
+class QuestionPost:
+    question: Question
+    reveal_at: datetime
+    timezone: str
+    vote_emoji: str = "+1"
+    round_id: int = 0
+    practice: bool = False
+    blind: bool = False
+
+
+def question_message(post: QuestionPost) -> Message:
+    q = post.question
+    title = PRACTICE_TITLE if post.practice else TITLE
+    when = slack_time(post.reveal_at, post.timezone)
+    if post.blind:
+        how = (
+            "Answer privately with the *Answer* button (you can change it until the reveal) · "
+            f"all answers are posted here at {when}"
+        )
+    else:
+        how = (
+            f"Answer in this thread · vote for the answers you find best with "
+            f":{post.vote_emoji}: · sample answer revealed at {when}"
+        )
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(f":thought_balloon: {title}")),
+        ContextBlock(elements=[md(question_meta(q))]),
+        *sections(f"*{escape(q.question)}*"),
+        ContextBlock(elements=[md(how)]),
+    ]
+    buttons = []
+    if post.blind:
+        buttons.append(
+            ButtonElement(
+                text="Answer", action_id=ANSWER_BUTTON, value=str(post.round_id), style="primary"
+            )
+        )
+    if post.practice:
+        buttons.append(
+            ButtonElement(text="Reveal now", action_id=REVEAL_BUTTON, value=str(post.round_id))
+        )
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    return finish(f"{title} ({category_label(q.category)}): {escape(q.question)}", blocks)
+
+
+def closed_question_message(
+    question: Question, answer_count: int, practice: bool = False
+) -> Message:
+    title = PRACTICE_TITLE if practice else TITLE
+    blocks = [
+        HeaderBlock(text=plain(f":lock: {title} (closed)")),
+        ContextBlock(elements=[md(question_meta(question))]),
+        *sections(f"*{escape(question.question)}*"),
+        ContextBlock(
+            elements=[
+                md(
+                    f"Closed · {plural(answer_count, 'person', 'people')} answered · the reveal is in the thread"
+                )
+            ]
+        ),
+    ]
+    return finish(f"{title} (closed): {escape(question.question)}", blocks)
+
+
+@dataclass(frozen=True)
+class RevealedAnswer:
+    user_id: str
+    text: str
+    votes: int
+
+
+def reveal_message(
+    question: Question,
+    participants: Sequence[str],
+    top: Sequence[RevealedAnswer],
+    vote_emoji: str,
+    blind: bool = False,
+) -> Message:
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(":bulb: The reveal")),
+        *sections(f"*What the interviewer is looking for*\n{escape(question.rationale)}"),
+        *sections(f"*Sample answer*\n{escape(question.sample_answer)}"),
+        DividerBlock(),
+    ]
+    if participants:
+        who = ", ".join(f"<@{user}>" for user in participants)
+        blocks.append(
+            SectionBlock(
+                text=md(f"*{plural(len(participants), 'person', 'people')} answered:* {who}")
+            )
+        )
+    else:
+        blocks.append(
+            SectionBlock(text=md("*Nobody answered this time.* There's always tomorrow."))
+        )
+    if blind and participants:
+        blocks.append(
+            ContextBlock(
+                elements=[md(f"Vote for the answers above with :{vote_emoji}: — votes count.")]
+            )
+        )
+    elif top:
+        label = "Top-voted answer" if len(top) == 1 else "Top-voted answers (tied)"
+        votes = top[0].votes
+        blocks.append(SectionBlock(text=md(f"*{label}* · {plural(votes, f':{vote_emoji}: vote')}")))
+        for answer in top[:5]:
+            quoted = quote(neutralize(answer.text))  # thread replies come from Slack, escaped
+            blocks.append(SectionBlock(text=md(f"<@{answer.user_id}>\n{quoted}")))
+    elif participants:
+        blocks.append(ContextBlock(elements=[md("No votes this round.")]))
+    text = (
+        f"The reveal: {plural(len(participants), 'person', 'people')} answered. "
+        f"Sample answer: {escape(question.sample_answer)}"
+    )
+    return finish(text, blocks)
+
+
+def blind_counter_message(count: int, reveal_at: datetime, timezone: str) -> Message:
+    so_far = "No answers yet" if count == 0 else f"{count} answer{'s' if count != 1 else ''} so far"
+    text = (
+        f"{so_far} · all answers are posted here at the reveal, {slack_time(reveal_at, timezone)}"
+    )
+    return finish(so_far, [ContextBlock(elements=[md(f":lock: {text}")])])
+
+
+def blind_answer_message(user_id: str, answer: str) -> Message:
+    """A private answer made public at the reveal: attributed, escaped, split to fit."""
+    pieces = chunks(quote(escape(answer)), SECTION_LIMIT)  # typed in a modal: raw text
+    blocks: list[Block] = [SectionBlock(text=md(f"*Answer from <@{user_id}>*"))]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in pieces]
+    return finish(f"Answer from <@{user_id}>: {escape(answer)}", blocks)
+
+
+def reminder_message(count: int, reveal_at: datetime, timezone: str) -> Message:
+    answers = f"{count} answer{'s' if count != 1 else ''} so far"
+    text = f":alarm_clock: {answers}, reveal at {slack_time(reveal_at, timezone)}"
+    return finish(f"{answers}, reveal soon", [SectionBlock(text=md(text))])
+
+
+def answer_modal(question: Question, round_id: int, current: str | None) -> dict[str, Any]:
+    block_id, action_id = ANSWER_INPUT
+    return finish_view(
+        View(
+            type="modal",
+            callback_id=ANSWER_VIEW,
+            private_metadata=json.dumps({"round_id": round_id}),
+            title=plain("Your answer"),
+            submit=plain("Save answer"),
+            close=plain("Cancel"),
+            blocks=[
+                *sections(f"*{escape(question.question)}*"),
+                ContextBlock(
+                    elements=[
+                        md(
+                            "Only you see your answer until the reveal; you can change it until then."
+                        )
+                    ]
+                ),
+                InputBlock(
+                    block_id=block_id,
+                    label=plain("Answer"),
+                    element=PlainTextInputElement(
+                        action_id=action_id,
+                        multiline=True,
+                        initial_value=current or None,
+                        max_length=3000,
+                    ),
+                ),
+            ],
+        )
+    )

@@ -1,0 +1,494 @@
+"""Rounds: claim a slot, post the question, and reveal at the deadline, exactly once each.
+
+Three ways to start a round share one path: the clock's scheduled post (the day's slot,
+sequence 0), `/interview now` (the day's slot if still free, else the next sequence) and a
+practice question posted from a card (never the day's slot; may run beside the daily round)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.schedule import DEFAULT_ANSWER_WINDOW
+from bot.channels.service import schedule_of
+from bot.questions.bank import Question, QuestionBank
+from bot.questions.library import QuestionLibrary
+from bot.rounds import render
+from bot.slack.blocks import Message
+from bot.slack.clients import ClientFor
+from bot.slack.errors import NOT_A_MEMBER, PERMANENT, slack_error
+from bot.slack.posting import post_quietly
+from storage import queries
+from storage.models import Round
+from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode, RoundKind, RoundStatus
+
+log = logging.getLogger(__name__)
+
+MISSING_QUESTION = Question(
+    id="?",
+    category="unknown",
+    question="(this question is no longer in the bank)",
+    rationale="-",
+    sample_answer="-",
+)
+
+
+@dataclass(frozen=True)
+class Started:
+    round_id: int
+    message_ts: str
+    question: Question
+    reveal_at: datetime
+
+
+@dataclass(frozen=True)
+class AlreadyOpen:
+    message_ts: str | None
+
+
+@dataclass(frozen=True)
+class AlreadyClaimed:
+    """Another process (or an earlier run) already claimed this slot."""
+
+
+@dataclass(frozen=True)
+class NotInChannel:
+    error: str
+
+
+@dataclass(frozen=True)
+class PostFailed:
+    error: str
+
+
+StartOutcome = Started | AlreadyOpen | AlreadyClaimed | NotInChannel | PostFailed
+
+
+@dataclass(frozen=True)
+class Revealed:
+    round_id: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class _Start:
+    """What a caller asked for; the one start path reads it."""
+
+    team_id: str
+    channel_id: str
+    now: datetime
+    kind: RoundKind = RoundKind.DAILY
+    scheduled_date: date | None = None  # the clock's slot
+    bank: QuestionBank | None = None  # a filtered bank: the channel's categories yield
+    question_id: str | None = None
+    started_by: str | None = None
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    round_id: int
+    post: render.QuestionPost
+
+
+class RoundService:
+    """Starts, reminds and reveals rounds; shared by the slash command, the clock and the demo."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        library: QuestionLibrary | QuestionBank,
+        client_for: ClientFor,
+    ) -> None:
+        self.sessions = sessions
+        # A bare bank (tests, tools) works too: the workspace's added questions come on top.
+        self.library = (
+            library if isinstance(library, QuestionLibrary) else QuestionLibrary(sessions, library)
+        )
+        self.client_for = client_for
+
+    # -- start ----------------------------------------------------------------------------------
+
+    def post_scheduled(
+        self, team_id: str, channel_id: str, local_date: date, now: datetime
+    ) -> StartOutcome:
+        """The clock's post for the channel's day (sequence 0)."""
+        return self._start(_Start(team_id, channel_id, now, scheduled_date=local_date))
+
+    def start_now(
+        self,
+        team_id: str,
+        channel_id: str,
+        now: datetime,
+        *,
+        bank: QuestionBank | None = None,
+        started_by: str | None = None,
+    ) -> StartOutcome:
+        """`/interview now`: takes the day's slot if it is still free, so the clock won't post a
+        second question that day; refused while a daily round is open."""
+        return self._start(_Start(team_id, channel_id, now, bank=bank, started_by=started_by))
+
+    def start_practice(
+        self, team_id: str, channel_id: str, question_id: str, now: datetime, started_by: str
+    ) -> StartOutcome:
+        """A practice question posted from a card; one open thread per question and channel."""
+        request = _Start(
+            team_id,
+            channel_id,
+            now,
+            kind=RoundKind.PRACTICE,
+            question_id=question_id,
+            started_by=started_by,
+        )
+        return self._start(request)
+
+    def _start(self, request: _Start) -> StartOutcome:
+        """Claim a round, then post its question."""
+        with self.sessions.begin() as session:
+            claimed = self._claim(session, request)
+        if not isinstance(claimed, _Claimed):
+            return claimed
+        return self._post(request, claimed)
+
+    def _claim(self, session: Session, request: _Start) -> _Claimed | StartOutcome:
+        team_id, channel_id, now = request.team_id, request.channel_id, request.now
+        open_now = self._already_open(session, request)
+        if open_now is not None:
+            return open_now
+        row = queries.get_schedule(session, team_id, channel_id)
+        schedule = schedule_of(row)
+        timezone = schedule.timezone if schedule else "UTC"
+        local_date = request.scheduled_date or now.astimezone(ZoneInfo(timezone)).date()
+        question = self._choose_question(session, request, schedule.categories if schedule else ())
+        round_id = queries.claim_round(
+            session,
+            team_id=team_id,
+            channel_id=channel_id,
+            local_date=local_date,
+            sequence=self._sequence(session, request, local_date),
+            question_id=question.id,
+            now=now,
+        )
+        if round_id is None:
+            return AlreadyClaimed() if request.scheduled_date else AlreadyOpen(None)
+        reveal_at = schedule.reveal_deadline(now) if schedule else now + DEFAULT_ANSWER_WINDOW
+        rnd = session.get_one(Round, round_id)
+        rnd.reveal_at, rnd.kind, rnd.started_by = reveal_at, request.kind, request.started_by
+        rnd.mode = row.mode if row else AnswerMode.OPEN
+        post = render.QuestionPost(
+            question,
+            reveal_at,
+            timezone,
+            vote_emoji=row.vote_emoji if row else DEFAULT_VOTE_EMOJI,
+            round_id=round_id,
+            practice=request.kind == RoundKind.PRACTICE,
+            blind=rnd.mode == AnswerMode.BLIND,
+        )
+        return _Claimed(round_id, post)
+
+    @staticmethod
+    def _already_open(session: Session, request: _Start) -> AlreadyOpen | None:
+        team_id, channel_id = request.team_id, request.channel_id
+        if request.kind == RoundKind.DAILY and request.scheduled_date is None:
+            current = queries.open_round(session, team_id, channel_id)
+        elif request.kind == RoundKind.PRACTICE and request.question_id is not None:
+            current = queries.open_round(
+                session, team_id, channel_id, kind="practice", question_id=request.question_id
+            )
+        else:
+            current = None
+        return AlreadyOpen(current.message_ts) if current is not None else None
+
+    def _choose_question(
+        self, session: Session, request: _Start, channel_categories: tuple[str, ...]
+    ) -> Question:
+        bank = request.bank or self.library.for_team(request.team_id)
+        if request.question_id is not None:
+            question = bank.get(request.question_id)
+            if question is None:
+                raise ValueError(f"unknown question {request.question_id!r}")
+            return question
+        history = queries.question_history(session, request.team_id, request.channel_id)
+        # A caller's own filter wins over the channel's categories.
+        categories = list(channel_categories) if request.bank is None else None
+        return bank.pick_next(history, categories or None)
+
+    @staticmethod
+    def _sequence(session: Session, request: _Start, local_date: date) -> int:
+        """0 is the day's slot; practice rounds and extra rounds take the next free number."""
+        if request.scheduled_date is not None:
+            return 0
+        team_id, channel_id = request.team_id, request.channel_id
+        if request.kind == RoundKind.DAILY and not queries.round_exists(
+            session, team_id, channel_id, local_date
+        ):
+            return 0
+        return max(1, queries.next_sequence(session, team_id, channel_id, local_date))
+
+    def _post(self, request: _Start, claimed: _Claimed) -> StartOutcome:
+        team_id, channel_id, round_id, post = (
+            request.team_id,
+            request.channel_id,
+            claimed.round_id,
+            claimed.post,
+        )
+        try:
+            client = self.client_for(team_id)
+            text, blocks = render.question_message(post)
+            response = client.chat_postMessage(
+                channel=channel_id, text=text, blocks=blocks, unfurl_links=False
+            )
+        except Exception as exc:  # Slack said no, or the connection failed after retries
+            return self._post_failed(request, round_id, exc)
+        message_ts = str(response["ts"])
+        counter_ts = None
+        if post.blind:
+            counter = render.blind_counter_message(0, post.reveal_at, post.timezone)
+            counter_ts = post_quietly(client, channel_id, counter, thread_ts=message_ts)
+        with self.sessions.begin() as session:
+            rnd = session.get_one(Round, round_id)
+            rnd.message_ts, rnd.posted_at, rnd.status = message_ts, request.now, RoundStatus.OPEN
+            rnd.counter_ts = counter_ts
+        log.info(
+            "round posted",
+            extra={
+                "team": team_id,
+                "channel": channel_id,
+                "round": round_id,
+                "kind": request.kind,
+                "question": post.question.id,
+            },
+        )
+        return Started(round_id, message_ts, post.question, post.reveal_at)
+
+    def _post_failed(self, request: _Start, round_id: int, exc: Exception) -> StartOutcome:
+        error = slack_error(exc)
+        # Slack refused for now (e.g. an outage): nothing was posted, so the clock may try
+        # again within its grace period. A lost connection is ambiguous: never risk twice.
+        retry = (
+            request.scheduled_date is not None
+            and isinstance(exc, SlackApiError)
+            and error not in PERMANENT
+        )
+        with self.sessions.begin() as session:
+            rnd = session.get_one(Round, round_id)
+            if retry:
+                session.delete(rnd)
+            else:
+                rnd.status, rnd.error = RoundStatus.FAILED, error
+        log.warning(
+            "round post failed" + ("; will retry next minute" if retry else ""),
+            extra={
+                "team": request.team_id,
+                "channel": request.channel_id,
+                "round": round_id,
+                "error": error,
+            },
+        )
+        return NotInChannel(error) if error in NOT_A_MEMBER else PostFailed(error)
+
+    def skip(self, team_id: str, channel_id: str, local_date: date, now: datetime) -> bool:
+        """Record that the day's post was missed (bot down too long); True the first time."""
+        with self.sessions.begin() as session:
+            round_id = queries.claim_round(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                local_date=local_date,
+                sequence=0,
+                question_id="-",
+                now=now,
+                status=RoundStatus.SKIPPED,
+            )
+        return round_id is not None
+
+    # -- reminders ------------------------------------------------------------------------------
+
+    def remind(self, round_id: int, now: datetime) -> bool:
+        """Post the one reminder of a round in its thread: how many answered, when the reveal is.
+        No mentions of people who have not answered."""
+        with self.sessions.begin() as session:
+            if not queries.claim_reminder(session, round_id, now):
+                return False
+            rnd = session.get_one(Round, round_id)
+            if rnd.mode == AnswerMode.BLIND:
+                count = len(queries.blind_answers(session, round_id))
+            else:
+                count = len({a.user_id for a in queries.counted_answers(session, rnd)})
+            timezone = channel_timezone(session, rnd.team_id, rnd.channel_id)
+            team_id, channel_id, message_ts = rnd.team_id, rnd.channel_id, rnd.message_ts
+            reveal_at = rnd.reveal_at
+        assert reveal_at is not None and message_ts is not None
+        message = render.reminder_message(count, reveal_at, timezone)
+        posted = post_quietly(self.client_for(team_id), channel_id, message, message_ts)
+        log.info(
+            "reminder posted",
+            extra={"channel": channel_id, "round": round_id, "answers": count, "ok": bool(posted)},
+        )
+        return posted is not None
+
+    # -- reveal ---------------------------------------------------------------------------------
+
+    def reveal_open(self, team_id: str, channel_id: str, now: datetime) -> Revealed | None:
+        """Reveal the channel's open daily round now, else its newest practice round."""
+        with self.sessions.begin() as session:
+            rnd = queries.open_round(session, team_id, channel_id) or queries.open_round(
+                session, team_id, channel_id, kind=None
+            )
+            round_id = rnd.id if rnd is not None and rnd.status == RoundStatus.OPEN else None
+        return self.reveal(round_id, now) if round_id is not None else None
+
+    def may_reveal(self, team_id: str, round_id: int, user_id: str) -> bool:
+        """The person who posted a practice question may reveal it (admins always may)."""
+        with self.sessions.begin() as session:
+            rnd = session.get(Round, round_id)
+            return bool(rnd and rnd.team_id == team_id and rnd.started_by == user_id)
+
+    def reveal(self, round_id: int, now: datetime, team_id: str | None = None) -> Revealed | None:
+        """Post the reveal in the thread and close the question; exactly once per round.
+        A button passes its workspace, so a forged round id can't reach another workspace."""
+        with self.sessions.begin() as session:
+            if not queries.claim_reveal(session, round_id, now, team_id):
+                return None
+            rnd = session.get_one(Round, round_id)
+            plan = _RevealPlan(
+                round_id=round_id,
+                team_id=rnd.team_id,
+                channel_id=rnd.channel_id,
+                message_ts=rnd.message_ts or "",
+                blind=rnd.mode == AnswerMode.BLIND,
+                question_id=rnd.question_id,
+                practice=rnd.kind == RoundKind.PRACTICE,
+                private=[(b.user_id, b.text) for b in queries.blind_answers(session, round_id)],
+            )
+            row = queries.get_schedule(session, plan.team_id, plan.channel_id)
+            vote_emoji = row.vote_emoji if row else DEFAULT_VOTE_EMOJI
+        question = self.library.for_team(plan.team_id).get(plan.question_id) or MISSING_QUESTION
+        try:
+            client = self.client_for(plan.team_id)
+            if plan.blind:
+                self._post_blind_answers(client, plan, now)
+            participants, message = self._reveal_message(plan, question, vote_emoji)
+            reply = client.chat_postMessage(
+                channel=plan.channel_id,
+                thread_ts=plan.message_ts,
+                text=message[0],
+                blocks=message[1],
+            )
+        except Exception as exc:
+            self._reveal_failed(plan, exc)
+            return None
+        with self.sessions.begin() as session:
+            session.get_one(Round, round_id).reveal_ts = str(reply["ts"])
+        self._close_question(client, plan, question, len(participants))
+        log.info(
+            "round revealed",
+            extra={
+                "team": plan.team_id,
+                "channel": plan.channel_id,
+                "round": round_id,
+                "answers": len(participants),
+            },
+        )
+        return Revealed(round_id, len(participants))
+
+    def _reveal_message(
+        self, plan: _RevealPlan, question: Question, vote_emoji: str
+    ) -> tuple[list[str], Message]:
+        with self.sessions.begin() as session:
+            rnd = session.get_one(Round, plan.round_id)
+            answers = queries.counted_answers(session, rnd)
+            voters = queries.voters_by_answer(session, answers)
+        participants = list(dict.fromkeys(a.user_id for a in answers))
+        best = max((len(v) for v in voters.values()), default=0)
+        top = [
+            render.RevealedAnswer(a.user_id, a.text, best)
+            for a in answers
+            if not plan.blind and best > 0 and len(voters[a.ts]) == best
+        ]
+        message = render.reveal_message(question, participants, top, vote_emoji, blind=plan.blind)
+        return participants, message
+
+    def _reveal_failed(self, plan: _RevealPlan, exc: Exception) -> None:
+        error = slack_error(exc)
+        gone = error in PERMANENT  # e.g. removed from the channel: retrying will not help
+        log.warning(
+            "reveal failed" + ("" if gone else "; will retry next minute"),
+            extra={"channel": plan.channel_id, "round": plan.round_id, "error": error},
+        )
+        with self.sessions.begin() as session:
+            rnd = session.get_one(Round, plan.round_id)
+            if gone:
+                rnd.status, rnd.error = RoundStatus.FAILED, error
+            else:
+                rnd.status, rnd.revealed_at = RoundStatus.OPEN, None
+
+    @staticmethod
+    def _close_question(
+        client: WebClient, plan: _RevealPlan, question: Question, answered: int
+    ) -> None:
+        try:
+            text, blocks = render.closed_question_message(
+                question, answered, practice=plan.practice
+            )
+            client.chat_update(
+                channel=plan.channel_id, ts=plan.message_ts, text=text, blocks=blocks
+            )
+        except Exception as exc:  # the reveal is out; a stale question message is cosmetic
+            log.warning(
+                "could not mark the question closed",
+                extra={
+                    "channel": plan.channel_id,
+                    "round": plan.round_id,
+                    "error": slack_error(exc),
+                },
+            )
+
+    def _post_blind_answers(self, client: WebClient, plan: _RevealPlan, now: datetime) -> None:
+        """Post each private answer in the thread, attributed, and record it as an answer so
+        votes on it count. An answer already posted (a retried reveal) is not posted again."""
+        with self.sessions.begin() as session:
+            rnd = session.get_one(Round, plan.round_id)
+            done = {a.user_id for a in queries.counted_answers(session, rnd)}
+        for user_id, text in plan.private:
+            if user_id in done:
+                continue
+            message_text, blocks = render.blind_answer_message(user_id, text)
+            reply = client.chat_postMessage(
+                channel=plan.channel_id, thread_ts=plan.message_ts, text=message_text, blocks=blocks
+            )
+            with self.sessions.begin() as session:
+                queries.upsert_answer(
+                    session,
+                    round_id=plan.round_id,
+                    team_id=plan.team_id,
+                    channel_id=plan.channel_id,
+                    ts=str(reply["ts"]),
+                    user_id=user_id,
+                    text=text,
+                    version=str(reply["ts"]),
+                    now=now,
+                )
+
+
+@dataclass(frozen=True)
+class _RevealPlan:
+    round_id: int
+    team_id: str
+    channel_id: str
+    message_ts: str
+    blind: bool
+    question_id: str
+    practice: bool
+    private: list[tuple[str, str]]
+
+
+def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:
+    """The channel's zone for fallback times; UTC without a schedule."""
+    row = queries.get_schedule(session, team_id, channel_id)
+    return (row.timezone if row else None) or "UTC"

@@ -1,0 +1,129 @@
+"""`/interview`: one table of sub-commands gathered from the features. Parsing, the rights
+check, dispatch, the usage errors and `/interview help` all come from it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.channels import ui as channels_ui
+from bot.progress import ui as progress_ui
+from bot.questions import ui as questions_ui
+from bot.questions.practice import closest
+from bot.rounds import ui as rounds_ui
+from bot.slack.commands import Access, Handler, SubCommand
+from bot.slack.mrkdwn import escape
+from bot.slack.people import People
+from bot.slack.replies import Invocation, Reply
+
+HELP_COMMAND = SubCommand("help", "", "this list", "Practice", 0, None)
+TABLE: tuple[SubCommand, ...] = (
+    HELP_COMMAND,
+    *questions_ui.COMMANDS,
+    *progress_ui.COMMANDS,
+    *rounds_ui.COMMANDS,
+    *channels_ui.COMMANDS,
+)
+BY_NAME: dict[str, SubCommand] = {command.name: command for command in TABLE}
+SECTIONS = ("Practice", "Running the channel", "Calibration")
+WHO = {
+    Access.ANYONE: "",
+    Access.ADMIN: " _(admins)_",
+    Access.ADMIN_TO_CHANGE: "",
+    Access.MANAGER: " _(managers)_",
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The text could not be understood; `message` says why and how to write it."""
+
+    message: str
+
+
+def parse_command(text: str, table: Mapping[str, SubCommand] = BY_NAME) -> Command | Usage:
+    """Any text -> a Command with the right number of words, or a Usage message. Never raises."""
+    words = text.replace("\u00a0", " ").split()
+    if not words:
+        return Command("help", ())
+    name, args = words[0].lower(), tuple(words[1:])
+    command = table.get(name)
+    if command is None:
+        guess = closest(name, list(table))
+        hint = f" Did you mean `/interview {guess}`?" if guess else ""
+        shown = escape(name[:40]).replace("`", "'")
+        return Usage(f"I don't know `{shown}`.{hint} `/interview help` lists what I can do.")
+    if len(args) < command.least or (command.most is not None and len(args) > command.most):
+        return Usage(f"Usage: `{command.usage}`")
+    problem = command.check(args) if command.check else None
+    return Usage(problem) if problem else Command(name, args)
+
+
+def help_text(table: Sequence[SubCommand] = TABLE) -> str:
+    """`/interview help`, the Home tab's help and (checked by a test) the README's table."""
+    lines = [
+        "*Interview practice* — a daily interview question for this channel.",
+        "• Answer in the question's thread; vote for the best answers with a reaction.",
+        "• At the reveal time I post the sample answer and what the interviewer is looking for.",
+    ]
+    for section in SECTIONS:
+        listed = [c for c in table if c.section == section and c is not HELP_COMMAND]
+        if not listed:
+            continue
+        lines += ["", f"*{section}*"]
+        lines += [f"`{c.usage}` — {c.summary}{WHO[c.access]}" for c in listed]
+    lines += ["", "Example: `/interview schedule 09:30 Europe/Berlin weekdays reveal 16:00`"]
+    return "\n".join(lines)
+
+
+class SlashCommands:
+    """Dispatches `/interview` to the feature that owns the sub-command, after the rights check."""
+
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler],
+        people: People,
+        table: Sequence[SubCommand] = TABLE,
+    ) -> None:
+        missing = {c.name for c in table} - set(handlers) - {"help"}
+        if missing:
+            raise ValueError(f"sub-commands without a handler: {sorted(missing)}")
+        self.handlers = handlers
+        self.people = people
+        self.table = {c.name: c for c in table}
+        self.help = help_text(table)
+
+    def run(self, inv: Invocation, now: datetime) -> Reply:
+        parsed = parse_command(inv.text, self.table)
+        if isinstance(parsed, Usage):
+            return Reply(parsed.message)
+        if parsed.name == "help":
+            return Reply(self.help)
+        command = self.table[parsed.name]
+        if command.needs_rights(parsed.args) and not self._allowed(command, inv):
+            return Reply(_refusal(command))
+        return self.handlers[parsed.name](inv, list(parsed.args), now)
+
+    def _allowed(self, command: SubCommand, inv: Invocation) -> bool:
+        if command.access == Access.MANAGER:
+            return self.people.is_manager(inv.team_id, inv.user_id)
+        return self.people.is_admin(inv.team_id, inv.user_id)
+
+
+def _refusal(command: SubCommand) -> str:
+    if command.access == Access.MANAGER:
+        return (
+            f"Sorry, only hiring managers can use `/interview {command.name}`: workspace "
+            "admins and the people your bot operator lists in INTERVIEW_MANAGERS."
+        )
+    return (
+        f"Sorry, only workspace admins and the bot's admins can use "
+        f"`/interview {command.name}`. Ask one of them, or ask to be added to INTERVIEW_ADMINS."
+    )

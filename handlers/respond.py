@@ -1,0 +1,51 @@
+"""Small pieces every listener uses: answer with a reply, read a form, read a button's value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot.slack.replies import FormErrors, Reply
+
+
+def say(respond: Respond, reply: Reply | None, *, replace: bool = False) -> None:
+    """A reply only the person sees (nothing for an empty one)."""
+    if reply is not None and reply.text:
+        respond(
+            text=reply.text,
+            blocks=reply.blocks,
+            response_type="ephemeral",
+            replace_original=replace,
+        )
+
+
+def close_or_show_errors(ack: Ack, errors: FormErrors | None) -> None:
+    """Errors go back in the ack and keep the modal open under the fields they concern."""
+    if errors:
+        ack(response_action="errors", errors=errors)
+    else:
+        ack()
+
+
+def field_values(view: dict[str, Any]) -> dict[str, str | None]:
+    """{block_id: typed text or selected option} from a submitted view's state."""
+    values: dict[str, str | None] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        for element in actions.values():
+            if element.get("type") in ("static_select", "radio_buttons"):
+                option = element.get("selected_option") or {}
+                values[block_id] = option.get("value")
+            else:
+                values[block_id] = element.get("value")
+    return values
+
+
+def number_value(action: dict[str, Any]) -> int | None:
+    """A button value that carries an id (a forged non-number is ignored)."""
+    value = str(action.get("value", ""))
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def user_of(body: dict[str, Any]) -> str:
+    return str(body["user"]["id"])
