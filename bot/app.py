@@ -15,6 +15,9 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.calibration.reports import CalibrationReports
+from bot.calibration.sessions import CalibrationService
+from bot.calibration.ui import CalibrationUI
 from bot.channels.service import ChannelService
 from bot.channels.ui import ChannelsUI
 from bot.clock import Clock
@@ -28,7 +31,7 @@ from bot.rounds.blind import BlindAnswers
 from bot.rounds.inbox import Inbox
 from bot.rounds.service import RoundService
 from bot.rounds.ui import RoundsUI
-from bot.slack.clients import BOT_SCOPES, ClientFor, WorkspaceClients, make_client
+from bot.slack.clients import BOT_SCOPES, WorkspaceClients, make_client
 from bot.slack.people import People
 from bot.slash import SlashCommands, help_text
 from handlers import Features, register_all
@@ -117,31 +120,24 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     inbox = Inbox(sessions, now)
     channels = ChannelService(sessions)
     progress = ProgressService(sessions, library, channels, client_for)
-    features = _features(library, rounds, inbox, channels, progress, client_for, people, sessions)
-    register_all(app, features, now)
-    _register_error_handler(app)
-    clock = Clock(sessions, rounds, inbox, now)
-    return Bot(settings, engine, sessions, bank, app, rounds, inbox, clock)
+    calibration = CalibrationService(sessions, library, client_for)
 
-
-def _features(
-    library: QuestionLibrary,
-    rounds: RoundService,
-    inbox: Inbox,
-    channels: ChannelService,
-    progress: ProgressService,
-    client_for: ClientFor,
-    people: People,
-    sessions: sessionmaker[Session],
-) -> Features:
     questions_ui = QuestionsUI(library, client_for)
     channels_ui = ChannelsUI(channels, library, client_for, people)
     rounds_ui = RoundsUI(rounds, BlindAnswers(sessions, client_for), library, client_for, people)
-    handlers = {**questions_ui.handlers(), **channels_ui.handlers(), **rounds_ui.handlers()}
     progress_ui = ProgressUI(progress, client_for, people, help_text=help_text())
-    handlers |= progress_ui.handlers()
-    slash_commands = SlashCommands(handlers, people)
-    return Features(slash_commands, questions_ui, channels_ui, rounds_ui, progress_ui, inbox)
+    calibration_ui = CalibrationUI(
+        calibration, CalibrationReports(sessions), library, client_for, people
+    )
+    uis = (questions_ui, channels_ui, rounds_ui, progress_ui, calibration_ui)
+    slash = SlashCommands({name: run for ui in uis for name, run in ui.handlers().items()}, people)
+    features = Features(
+        slash, questions_ui, channels_ui, rounds_ui, progress_ui, calibration_ui, inbox
+    )
+    register_all(app, features, now)
+    _register_error_handler(app)
+    clock = Clock(sessions, rounds, inbox, now, calibration)
+    return Bot(settings, engine, sessions, bank, app, rounds, inbox, clock)
 
 
 def _register_error_handler(app: App) -> None:

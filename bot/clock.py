@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.calibration.sessions import CalibrationService
 from bot.channels.service import schedule_of
 from bot.rounds.inbox import Inbox
 from bot.rounds.service import RoundService, Started
@@ -36,6 +37,7 @@ class TickReport:
     revealed: list[int] = field(default_factory=list)  # round ids
     reminded: list[int] = field(default_factory=list)  # round ids
     skipped: list[str] = field(default_factory=list)  # channel ids
+    closed_sessions: list[int] = field(default_factory=list)  # calibration session ids
 
 
 class Clock:
@@ -45,11 +47,13 @@ class Clock:
         rounds: RoundService,
         inbox: Inbox | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        calibration: CalibrationService | None = None,
     ) -> None:
         self.sessions = sessions
         self.rounds = rounds
         self.inbox = inbox
         self.now = now
+        self.calibration = calibration
 
     def tick(self, now: datetime | None = None) -> TickReport:
         """One pass: reveals first (so a catch-up closes yesterday before opening today), then
@@ -100,6 +104,10 @@ class Clock:
             )
             if isinstance(outcome, Started):
                 report.posted.append(channel_id)
+        if self.calibration is not None:
+            calibration = self.calibration
+            closed = _guarded("calibration", "close", lambda: calibration.close_due(now))
+            report.closed_sessions.extend(closed or [])
         if self.inbox is not None:
             _guarded("inbox", "drain", lambda: self.inbox.drain(now - INBOX_RETRY_AFTER))
             _guarded("inbox", "prune", lambda: self.inbox.prune(now))

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.calibration import ui as calibration_ui
 from bot.channels import ui as channels_ui
 from bot.progress import ui as progress_ui
 from bot.questions import ui as questions_ui
@@ -24,13 +25,14 @@ TABLE: tuple[SubCommand, ...] = (
     *progress_ui.COMMANDS,
     *rounds_ui.COMMANDS,
     *channels_ui.COMMANDS,
+    *calibration_ui.COMMANDS,
 )
 BY_NAME: dict[str, SubCommand] = {command.name: command for command in TABLE}
 SECTIONS = ("Practice", "Running the channel", "Calibration")
 WHO = {
     Access.ANYONE: "",
     Access.ADMIN: " _(admins)_",
-    Access.ADMIN_TO_CHANGE: "",
+    Access.ADMIN_TO_CHANGE: " _(admins change it)_",
     Access.MANAGER: " _(managers)_",
 }
 

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from slack_bolt import App
 
+from bot.calibration.ui import CalibrationUI
 from bot.channels.ui import ChannelsUI
 from bot.progress.ui import ProgressUI
 from bot.questions.ui import QuestionsUI
 from bot.rounds.inbox import Inbox
 from bot.rounds.ui import RoundsUI
 from bot.slash import SlashCommands
-from handlers import channels, commands, events, home, questions, request_log, rounds
+from handlers import calibration, channels, commands, events, home, questions, request_log, rounds
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Features:
     channels: ChannelsUI
     rounds: RoundsUI
     progress: ProgressUI
+    calibration: CalibrationUI
     inbox: Inbox
 
 
@@ -37,3 +39,4 @@ def register_all(app: App, features: Features, now: Callable[[], datetime]) -> N
     rounds.register(app, features.rounds, now)
     channels.register(app, features.channels, features.progress, now)
     home.register(app, features.progress, now)
+    calibration.register(app, features.calibration, now)

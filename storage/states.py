@@ -27,3 +27,21 @@ class AnswerMode(StrEnum):
 
 
 DEFAULT_VOTE_EMOJI = "+1"
+
+
+class SessionStatus(StrEnum):
+    """A calibration session: awaiting consent (evidence is a teammate's answer) -> claimed ->
+    open -> closed; failed when Slack refused the post for good; declined when the author said no."""
+
+    AWAITING_CONSENT = "awaiting_consent"
+    DECLINED = "declined"
+    CLAIMED = "claimed"
+    OPEN = "open"
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class EvidenceKind(StrEnum):
+    SPECIMEN = "specimen"  # a bank specimen, with the score its author expects
+    PASTED = "pasted"  # text the manager pasted
+    ANSWER = "answer"  # a teammate's round answer, used after they agreed

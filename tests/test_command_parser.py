@@ -153,6 +153,8 @@ VALID_ARGS: dict[str, list[list[str]]] = {
     "add": [[]],
     "questions": [["mine"], ["Mine"]],
     "emoji": [[], [":star:"], ["+1"], [":+1::skin-tone-3:"], ["white_check_mark"]],
+    "calibrate": [[], ["sql-vs-nosql"], ["sql-vs-nosql", "specimen", "2", "for", "2h"]],
+    "calibration": [["report"], ["report", "<@UALICE>", "since", "2026-01-01"]],
 }
 
 

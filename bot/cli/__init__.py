@@ -1,0 +1,274 @@
+"""The command line: `python -m bot [run|web|clock|migrate|status|export|questions|calibration|demo]`.
+
+Each sub-command imports what it needs when it runs, so `--help` and the light ones start fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot import logs
+from bot.config import ConfigError, Settings
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Interview practice bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="HTTP server (or Socket Mode) plus the clock, in one process")
+    sub.add_parser("web", help="HTTP server only (run the clock as its own process)")
+    sub.add_parser("clock", help="the clock only: posts and reveals on schedule")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    demo = sub.add_parser("demo", help="play a full day offline against a local fake Slack")
+    demo.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0: no pauses)")
+    demo.add_argument("--questions", type=Path, help="preview your own question bank")
+    sub.add_parser("status", help="channels, schedules, next posts and reveals, failed rounds")
+    questions = sub.add_parser("questions", help="question bank tools")
+    questions_sub = questions.add_subparsers(dest="questions_command", required=True)
+    check = questions_sub.add_parser("check", help="validate a YAML question bank")
+    check.add_argument("file", nargs="?", type=Path, help="default: QUESTIONS_FILE")
+    export = sub.add_parser("export", help="write all rounds and calibration sessions as JSON")
+    export.add_argument("--team", help="only this workspace (team id)")
+    calibration = sub.add_parser("calibration", help="interviewer calibration tools")
+    calibration_sub = calibration.add_subparsers(dest="calibration_command", required=True)
+    report = calibration_sub.add_parser(
+        "report", help="panel agreement, each interviewer's severity, who is calibrated"
+    )
+    report.add_argument("--team", help="only this workspace (team id)")
+    report.add_argument("--since", type=_date, help="only sessions closed on or after YYYY-MM-DD")
+    form = report.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="the figures as JSON")
+    form.add_argument("--csv", action="store_true", help="the figures as CSV")
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+
+    load_dotenv(os.environ.get("DOTENV_PATH", ".env"))
+    logs.configure(os.environ.get("LOG_LEVEL", "INFO"))
+    try:
+        if command == "migrate":
+            return _migrate()
+        if command == "export":
+            return _export(args.team)
+        if command == "status":
+            return _status()
+        if command == "calibration":
+            return _calibration_report(args.team, args.since, args.json, args.csv)
+        if command == "questions":
+            return _check_questions(args.file)
+        if command == "demo":
+            return _demo(args.speed, args.questions)
+        if command == "run" and not any(os.environ.get(n) for n in SLACK_CREDENTIALS):
+            print(
+                "No Slack credentials in .env (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): "
+                "running the offline demo instead; see README.md to connect to Slack.",
+                file=sys.stderr,
+            )
+            return _demo(1.0, None)
+        settings = Settings.from_env(os.environ)
+        return _serve(settings, web=command in ("run", "web"), clock=command in ("run", "clock"))
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+class StartupError(Exception):
+    pass
+
+
+SLACK_CREDENTIALS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+)
+
+
+def _demo(speed: float, questions: Path | None) -> int:
+    from bot.questions.bank import QuestionBank, QuestionBankError
+    from bot.sandbox.demo import run_demo
+
+    if speed < 0:
+        raise StartupError("--speed must be 0 (no pauses) or more")
+    if questions is not None:
+        try:
+            QuestionBank.load(questions)
+        except QuestionBankError as exc:
+            raise StartupError(f"the question bank is invalid:\n{exc}") from None
+    logging.getLogger().setLevel(logging.WARNING)
+    run_demo(speed, questions)
+    return 0
+
+
+def _database_url() -> str:
+    from bot.config import DEFAULT_DATABASE_URL
+
+    # Only the database is needed here, so Slack credentials are not required.
+    env = {**os.environ, "SLACK_SIGNING_SECRET": "-", "SLACK_BOT_TOKEN": "xoxb-unused"}
+    env.pop("SLACK_CLIENT_ID", None)
+    env.pop("SLACK_CLIENT_SECRET", None)
+    return (
+        Settings.from_env(env).database_url
+        if os.environ.get("DATABASE_URL")
+        else DEFAULT_DATABASE_URL
+    )
+
+
+def _migrate() -> int:
+    from storage.db import make_engine, migrate
+
+    engine = make_engine(_database_url())
+    try:
+        migrate(engine)
+    except Exception as exc:
+        raise StartupError(f"migration failed: {exc}") from exc
+    print("database is up to date", file=sys.stderr)
+    return 0
+
+
+def _existing_database():  # noqa: ANN202 - an Engine; imported lazily
+    """The configured database, if it exists and is migrated; else a clear StartupError."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import is_up_to_date, make_engine
+
+    url = _database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise StartupError(
+            f"no database file at {url.removeprefix('sqlite:///')}; check DATABASE_URL"
+        )
+    engine = make_engine(url)
+    try:
+        ready = is_up_to_date(engine)
+    except OperationalError as exc:
+        raise StartupError(f"database: {str(exc).splitlines()[0]}") from None
+    if not ready:
+        raise StartupError("the database is not set up: run `python -m bot migrate` first")
+    return engine
+
+
+def _export(team_id: str | None) -> int:
+    from bot.calibration.reports import export_sessions
+    from bot.cli.export import export_rounds
+    from storage.db import make_session_factory
+
+    sessions = make_session_factory(_existing_database())
+    with sessions.begin() as session:
+        data = export_rounds(session, team_id)
+        data["calibration"] = export_sessions(session, team_id)
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: {text!r}") from None
+
+
+def _calibration_report(
+    team_id: str | None, since: date | None, as_json: bool, as_csv: bool
+) -> int:
+    from bot.calibration.render import report_text
+    from bot.calibration.reports import CalibrationReports, report_csv
+    from storage.db import make_session_factory
+
+    report = CalibrationReports(make_session_factory(_existing_database())).report(team_id, since)
+    if as_json:
+        json.dump(report.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif as_csv:
+        sys.stdout.write(report_csv(report))
+    else:  # the Slack text, readable in a terminal
+        text = report_text(report, since=since.isoformat() if since else None)
+        print(text.replace("*", "").replace(":warning:", "!").replace(":white_check_mark:", "✓"))
+    return 0
+
+
+def _check_questions(path: Path | None) -> int:
+    """Every problem with its line number; exit status 1 when there is any."""
+    from bot.questions.bank import QuestionBank, check_bank
+
+    path = path or Path(os.environ.get("QUESTIONS_FILE") or "data/questions.yaml")
+    problems = check_bank(path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    bank = QuestionBank.load(path)
+    summary = ", ".join(f"{c} {n}" for c, n in bank.categories().items())
+    print(f"{path}: {len(bank.questions)} questions, all valid ({summary})")
+    return 0
+
+
+def _status() -> int:
+    from datetime import UTC, datetime
+
+    from bot.cli.status import status_report
+    from storage.db import make_session_factory
+
+    sessions = make_session_factory(_existing_database())
+    with sessions.begin() as session:
+        print(status_report(session, datetime.now(UTC)))
+    return 0
+
+
+def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import OperationalError
+
+    from bot.app import DatabaseNotMigrated, build_bot
+    from bot.clock import start_background_clock
+    from bot.questions.bank import QuestionBankError
+    from bot.server import make_wsgi, serve
+
+    try:
+        bot = build_bot(settings)
+    except QuestionBankError as exc:
+        raise StartupError(f"the question bank is invalid:\n{exc}") from None
+    except (DatabaseNotMigrated, OperationalError) as exc:
+        raise StartupError(f"database: {str(exc).splitlines()[0]}") from None
+    except SlackApiError as exc:
+        raise StartupError(
+            f"Slack rejected the bot token ({exc.response.get('error')}); check SLACK_BOT_TOKEN"
+        ) from None
+    except OSError as exc:  # no route to Slack (after the client's own retries)
+        raise StartupError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from None
+
+    applied = bot.inbox.drain()
+    log.info("started", extra={"questions": len(bot.bank.questions), "replayed_events": applied})
+    scheduler = start_background_clock(bot.clock) if clock else None
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set() if not web else sys.exit(0))
+    try:
+        if web and settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            SocketModeHandler(bot.app, settings.app_token).start()
+        elif web:
+            serve(make_wsgi(SlackRequestHandler(bot.app), bot.engine), settings.port)
+        else:
+            log.info("clock running")
+            stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+    return 0

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from storage.calibration import CalibrationScore, CalibrationSession  # noqa: F401 - registers the tables
 from storage.models import Base
 
 # slack_sdk's OAuth stores own these tables (created in 0002); autogenerate must not drop them.

@@ -7,7 +7,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,7 +58,9 @@ def client(fake: FakeSlack) -> WebClient:
 def _error_of(call: Callable[[], Any]) -> tuple[int, dict[str, Any]]:
     with pytest.raises(SlackApiError) as info:
         call()
-    return info.value.response.status_code, info.value.response.data
+    data = info.value.response.data
+    assert isinstance(data, dict)
+    return info.value.response.status_code, data
 
 
 # ------------------------------------------------------------------------------ Web API
@@ -71,6 +73,7 @@ def test_api_url_has_trailing_slash(fake: FakeSlack) -> None:
 
 def test_auth_test(client: WebClient) -> None:
     data = client.auth_test().data
+    assert isinstance(data, dict)
     assert data["ok"] is True
     assert data["team_id"] == "T0TEAM"
     assert data["team"] == "Acme"
@@ -197,7 +200,7 @@ def test_views(fake: FakeSlack, client: WebClient) -> None:
     home = {"type": "home", "blocks": [{"type": "divider"}]}
     published = client.views_publish(user_id="U1", view=home)["view"]
     assert published["id"].startswith("V")
-    assert fake.home_view("U1")["blocks"] == [{"type": "divider"}]
+    assert (fake.home_view("U1") or {})["blocks"] == [{"type": "divider"}]
 
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Practice"}, "blocks": []}
     trigger = fake.new_trigger_id()
@@ -211,7 +214,7 @@ def test_views(fake: FakeSlack, client: WebClient) -> None:
     assert opened["id"] != published["id"]
     republished = client.views_publish(user_id="U1", view={**home, "blocks": []})["view"]
     assert republished["id"] == published["id"]
-    assert fake.home_view("U1")["blocks"] == []
+    assert (fake.home_view("U1") or {})["blocks"] == []
     stale = _error_of(lambda: client.views_publish(user_id="U1", view=home, hash=published["hash"]))
     assert stale[1]["error"] == "hash_conflict"
 
@@ -286,6 +289,7 @@ def test_oauth_v2_access(fake: FakeSlack) -> None:
     assert resp["authed_user"] == {"id": "U9"}
     assert resp["enterprise"] is None
     assert resp["is_enterprise_install"] is False
+    assert isinstance(resp.data, dict)
     assert {"bot_user_id", "app_id", "scope"} <= resp.data.keys()
 
     installed = WebClient(base_url=fake.api_url, token=resp["access_token"])
@@ -371,8 +375,8 @@ def test_required_args_come_from_the_spec(client: WebClient) -> None:
     data = _error_of(lambda: client.api_call("chat.postEphemeral", params={"channel": "C1"}))[1]
     assert data["error"] == "invalid_arguments"
     assert data["response_metadata"]["messages"] == ["[ERROR] missing required field: user"]
-    data = _error_of(lambda: client.api_call("files.getUploadURLExternal", params={"length": 3}))
-    assert data[1]["response_metadata"]["messages"] == ["[ERROR] missing required field: filename"]
+    _, data = _error_of(lambda: client.api_call("files.getUploadURLExternal", params={"length": 3}))
+    assert data["response_metadata"]["messages"] == ["[ERROR] missing required field: filename"]
 
 
 # ------------------------------------------------------------------------------ file uploads
@@ -662,7 +666,7 @@ def bolt_url(fake: FakeSlack) -> Iterator[str]:
 
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            headers = {k: [v] for k, v in self.headers.items()}
+            headers: dict[str, str | Sequence[str]] = {k: [v] for k, v in self.headers.items()}
             response = app.dispatch(BoltRequest(body=body, headers=headers))
             payload = response.body.encode()
             self.send_response(response.status)

@@ -16,7 +16,8 @@ the fake refuses to start. Only what our bot needs is implemented, but what is i
 answers like Slack does: the same error codes, the same response shapes, rate limiting with
 ``Retry-After``. One module per API family:
 
-- ``server``: HTTP, routing, auth, recording, ``fail_next``, the spec check;
+- ``server``: routing, auth, recording, ``fail_next``, the spec check (``spec``); ``transport``:
+  the HTTP server and body decoding; ``records``: the recorded calls and workspace state;
 - ``conversations``: users and channels; ``chat``: messages and ephemerals;
 - ``views``: modals and App Home; ``oauth``: ``auth.test`` and OAuth installs;
 - ``response_url``: ``respond()`` webhooks; ``files``: ``files_upload_v2`` uploads.

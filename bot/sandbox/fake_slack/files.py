@@ -33,7 +33,7 @@ from bot.sandbox.fake_slack.records import (
     random_id,
     str_arg,
 )
-from bot.sandbox.fake_slack.server import TEXT_CONTENT, parse_body
+from bot.sandbox.fake_slack.transport import TEXT_CONTENT, parse_body
 
 _PREFIX = "/upload/v1/"
 _MAX_ALT_TXT = 1000

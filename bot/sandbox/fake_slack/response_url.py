@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.sandbox.fake_slack.chat import ChatApi
 from bot.sandbox.fake_slack.records import Call, Channel, HttpAnswer, is_true, str_arg
-from bot.sandbox.fake_slack.server import TEXT_CONTENT
+from bot.sandbox.fake_slack.transport import TEXT_CONTENT
 
 _PREFIX = "/commands/"
 

@@ -1,5 +1,5 @@
-"""The fake's core: the HTTP server, routing, authentication, recording, failure injection and
-the check of every call against the required arguments of Slack's OpenAPI spec.
+"""The fake's core: lifecycle, routing, authentication, recording, failure injection and the
+check of every call against the required arguments of Slack's OpenAPI spec.
 
 The API families (chat, views, ...) are mixins on :class:`FakeSlackServer`; each adds its state
 in ``_init_state``, its methods in ``_api_methods``, its non-API URLs in ``_route_other`` and
@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import email.parser
-import email.policy
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from email.message import Message as EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -36,103 +33,12 @@ from bot.sandbox.fake_slack.records import (
     str_arg,
 )
 from bot.sandbox.fake_slack.spec import required_args_for
+from bot.sandbox.fake_slack.transport import TEXT_CONTENT, FakeHttpServer, json_response, parse_body
 
 # Methods that authenticate with client credentials instead of a token.
 _NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
 # Arguments that are JSON documents; form-encoded requests carry them as JSON strings.
 _JSON_ARGS = frozenset({"blocks", "attachments", "view", "metadata"})
-JSON_CONTENT = {"Content-Type": "application/json; charset=utf-8"}
-TEXT_CONTENT = {"Content-Type": "text/plain; charset=utf-8"}
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], fake: FakeSlackServer) -> None:
-        self.fake = fake
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:  # pragma: no cover
-        # Client disconnects and the like: stay quiet.
-        pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    server_version = "FakeSlack/1.0"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        self._dispatch()
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch()
-
-    def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        fake = self.server.fake
-        try:
-            status, headers, payload = fake._route(self.path, self.headers, body)
-        except Exception as exc:  # a bug in the fake: answer like Slack's fatal_error
-            fake._record_internal_error(exc)
-            status, headers = 500, dict(JSON_CONTENT)
-            payload = json.dumps({"ok": False, "error": "fatal_error"}).encode()
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-
-def _json_response(
-    payload: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
-) -> HttpAnswer:
-    return status, {**JSON_CONTENT, **(headers or {})}, json.dumps(payload).encode()
-
-
-def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
-    """Decode a JSON, form-encoded or multipart body into a dict; raise ApiError if invalid.
-
-    Multipart parts that carry a filename decode to bytes, other parts to str.
-    """
-    if not body:
-        return {}
-    mime = content_type.split(";", 1)[0].strip().lower()
-    if mime == "application/json":
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ApiError("invalid_json") from exc
-        if not isinstance(data, dict):
-            raise ApiError("json_not_object")
-        return data
-    if mime == "multipart/form-data":
-        parser = email.parser.BytesParser(policy=email.policy.HTTP)
-        message = parser.parsebytes(
-            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
-        )
-        if not message.is_multipart():
-            raise ApiError("invalid_form_data")
-        result: dict[str, Any] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if not name:
-                continue
-            payload = part.get_payload(decode=True)
-            data_bytes = payload if isinstance(payload, bytes) else b""
-            if part.get_filename():
-                result[str(name)] = data_bytes
-            else:
-                result[str(name)] = data_bytes.decode(part.get_content_charset() or "utf-8")
-        return result
-    try:
-        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-    except UnicodeDecodeError as exc:
-        raise ApiError("invalid_charset") from exc
 
 
 def _summarize_call(call: Call) -> str:
@@ -177,7 +83,7 @@ class FakeSlackServer:
         self._port = port
 
         self._lock = threading.RLock()
-        self._server: _Server | None = None
+        self._server: FakeHttpServer | None = None
         self._thread: threading.Thread | None = None
         self._last_ts_us = 0
         self._counter = 0
@@ -227,7 +133,7 @@ class FakeSlackServer:
     def start(self) -> Self:
         if self._server is not None:
             return self
-        server = _Server((self._host, self._port), self)
+        server = FakeHttpServer((self._host, self._port), self)
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever,
@@ -420,7 +326,7 @@ class FakeSlackServer:
             )
             call.response = payload
             call.status = status
-        return _json_response(payload, status, extra_headers)
+        return json_response(payload, status, extra_headers)
 
     def _answer(
         self,

@@ -1,0 +1,367 @@
+"""Calibration sessions: post the card, keep scores private until the close, close exactly once
+(the clock at the deadline or a manager's button), then reveal the spread to the channel, the
+named detail to managers and each rater's own result to them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.calibration import render
+from bot.calibration.agreement import SessionSummary, session_summary
+from bot.calibration.rubric import choose_specimen
+from bot.questions.library import QuestionLibrary
+from bot.questions.model import Question
+from bot.slack.blocks import Message
+from bot.slack.clients import ClientFor
+from bot.slack.errors import NOT_A_MEMBER, slack_error
+from bot.slack.posting import post_quietly
+from storage import calibration as store
+from storage import queries
+from storage.calibration import CalibrationSession
+from storage.states import EvidenceKind, SessionStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SessionPosted:
+    session_id: int
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class NotPosted:
+    error: str
+    not_in_channel: bool
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The request can't become a session; `message` says why in the product's words."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class ScoreForm:
+    question: Question
+    evidence: str
+    current: tuple[int, str] | None
+
+
+@dataclass(frozen=True)
+class ScoreSaved:
+    score: int
+    changed: bool
+    channel_id: str
+    closes_at: datetime
+    timezone: str
+
+
+@dataclass(frozen=True)
+class SessionClosed:
+    """The session is closed (or not this workspace's): nothing changed."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: EvidenceKind
+    text: str
+    specimen: int | None = None
+    expected: int | None = None
+    author_id: str | None = None
+
+
+class CalibrationService:
+    def __init__(
+        self, sessions: sessionmaker[Session], library: QuestionLibrary, client_for: ClientFor
+    ) -> None:
+        self.sessions = sessions
+        self.library = library
+        self.client_for = client_for
+
+    # -- start ----------------------------------------------------------------------------------
+
+    def specimen_evidence(
+        self, team_id: str, question: Question, number: int | None
+    ) -> Evidence | Refused:
+        """The bank specimen asked for, or the one this workspace has used least."""
+        if not question.specimens:
+            return Refused(
+                f"`{question.id}` has no specimens to score; paste an answer in the form instead (`/interview calibrate`)."
+            )
+        if number is None:
+            with self.sessions.begin() as session:
+                number = choose_specimen(
+                    question, store.specimen_use(session, team_id, question.id)
+                )
+        if not 1 <= number <= len(question.specimens):
+            return Refused(f"`{question.id}` has specimens 1 to {len(question.specimens)}.")
+        specimen = question.specimens[number - 1]
+        return Evidence(EvidenceKind.SPECIMEN, specimen.answer, number, specimen.expected_score)
+
+    def start(
+        self,
+        team_id: str,
+        channel_id: str,
+        question: Question,
+        evidence: Evidence,
+        duration: timedelta,
+        started_by: str,
+        now: datetime,
+    ) -> SessionPosted | NotPosted | Refused:
+        """Claim a session row, then post its card; the deadline counts from the post."""
+        if not question.can_calibrate:
+            return Refused(f"`{question.id}` has no rubric yet, so a panel can't score against it.")
+        with self.sessions.begin() as session:
+            row = CalibrationSession(
+                team_id=team_id,
+                channel_id=channel_id,
+                question_id=question.id,
+                category=question.category,
+                evidence_kind=evidence.kind,
+                evidence=evidence.text,
+                specimen=evidence.specimen,
+                expected_score=evidence.expected,
+                author_id=evidence.author_id,
+                status=SessionStatus.CLAIMED,
+                started_by=started_by,
+                created_at=now,
+                duration_minutes=int(duration.total_seconds() // 60),
+            )
+            session.add(row)
+            session.flush()
+            session_id = row.id
+        return self._post(team_id, channel_id, session_id, question, evidence, now + duration)
+
+    def _post(
+        self,
+        team_id: str,
+        channel_id: str,
+        session_id: int,
+        question: Question,
+        evidence: Evidence,
+        closes_at: datetime,
+    ) -> SessionPosted | NotPosted:
+        with self.sessions.begin() as session:
+            timezone = _timezone(session, team_id, channel_id)
+        card = render.SessionCard(
+            session_id,
+            question,
+            evidence.text,
+            render.evidence_label(evidence.kind, evidence.specimen),
+            closes_at,
+            timezone,
+        )
+        text, blocks = render.session_card(card)
+        try:
+            posted = self.client_for(team_id).chat_postMessage(
+                channel=channel_id, text=text, blocks=blocks, unfurl_links=False
+            )
+        except Exception as exc:  # never retried blindly: a manager sees it and starts again
+            error = slack_error(exc)
+            with self.sessions.begin() as session:
+                row = session.get_one(CalibrationSession, session_id)
+                row.status, row.error = SessionStatus.FAILED, error
+            log.warning("calibration post failed", extra={"session": session_id, "error": error})
+            return NotPosted(error, error in NOT_A_MEMBER)
+        with self.sessions.begin() as session:
+            row = session.get_one(CalibrationSession, session_id)
+            row.status, row.message_ts, row.closes_at = (
+                SessionStatus.OPEN,
+                str(posted["ts"]),
+                closes_at,
+            )
+        log.info(
+            "calibration session posted", extra={"session": session_id, "question": question.id}
+        )
+        return SessionPosted(session_id, closes_at)
+
+    # -- scoring --------------------------------------------------------------------------------
+
+    def score_form(self, team_id: str, session_id: int, rater_id: str) -> ScoreForm | SessionClosed:
+        with self.sessions.begin() as session:
+            row = store.team_session(session, team_id, session_id)
+            if row is None or row.status != SessionStatus.OPEN:
+                return SessionClosed()
+            mine = store.score_of(session, session_id, rater_id)
+            question_id, evidence = row.question_id, row.evidence
+            current = (mine.score, mine.note) if mine else None
+        question = self.library.for_team(team_id).get(question_id)
+        if question is None:
+            return SessionClosed()
+        return ScoreForm(question, evidence, current)
+
+    def submit(
+        self, team_id: str, session_id: int, rater_id: str, score: int, note: str, now: datetime
+    ) -> ScoreSaved | SessionClosed:
+        """Save or replace the rater's score while the session is open (quick: no Slack calls)."""
+        with self.sessions.begin() as session:
+            row = store.team_session(session, team_id, session_id)
+            if row is None or row.status != SessionStatus.OPEN or row.closes_at is None:
+                return SessionClosed()
+            changed = store.score_of(session, session_id, rater_id) is not None
+            store.save_score(
+                session,
+                session_id=session_id,
+                team_id=team_id,
+                rater_id=rater_id,
+                score=score,
+                note=note,
+                now=now,
+            )
+            timezone = _timezone(session, team_id, row.channel_id)
+            return ScoreSaved(score, changed, row.channel_id, row.closes_at, timezone)
+
+    def after_score(self, team_id: str, session_id: int, rater_id: str, saved: ScoreSaved) -> None:
+        """After the form closed: a private confirmation, and the card's count brought up to date."""
+        client = self.client_for(team_id)
+        try:
+            client.chat_postEphemeral(
+                channel=saved.channel_id,
+                user=rater_id,
+                text=render.score_saved(
+                    saved.score, saved.changed, saved.closes_at, saved.timezone
+                ),
+            )
+        except Exception as exc:
+            log.info("score confirmation failed", extra={"error": slack_error(exc)})
+        self._refresh_card(team_id, session_id)
+
+    def _refresh_card(self, team_id: str, session_id: int) -> None:
+        with self.sessions.begin() as session:
+            row = store.team_session(session, team_id, session_id)
+            if row is None or row.message_ts is None or row.closes_at is None:
+                return
+            scored = len(store.scores(session, session_id))
+            closed = row.status == SessionStatus.CLOSED
+            timezone = _timezone(session, team_id, row.channel_id)
+            channel_id, message_ts, question_id = row.channel_id, row.message_ts, row.question_id
+            evidence = Evidence(EvidenceKind(row.evidence_kind), row.evidence, row.specimen)
+            closes_at = row.closes_at
+        question = self.library.for_team(team_id).get(question_id)
+        if question is None:
+            return
+        card = render.SessionCard(
+            session_id,
+            question,
+            evidence.text,
+            render.evidence_label(evidence.kind, evidence.specimen),
+            closes_at,
+            timezone,
+            scored,
+            closed,
+        )
+        text, blocks = render.session_card(card)
+        try:
+            self.client_for(team_id).chat_update(
+                channel=channel_id, ts=message_ts, text=text, blocks=blocks
+            )
+        except Exception as exc:  # the scores are saved; the count catches up next time
+            log.warning(
+                "calibration card update failed",
+                extra={"session": session_id, "error": slack_error(exc)},
+            )
+
+    # -- close and reveal -----------------------------------------------------------------------
+
+    def started_by(self, team_id: str, session_id: int) -> str | None:
+        with self.sessions.begin() as session:
+            row = store.team_session(session, team_id, session_id)
+            return row.started_by if row else None
+
+    def close(
+        self,
+        session_id: int,
+        now: datetime,
+        closed_by: str | None = None,
+        team_id: str | None = None,
+    ) -> SessionSummary | None:
+        """Close the session and reveal it, exactly once; None when it was already closed.
+        A button passes its workspace, so a forged id can't reach another workspace's session."""
+        with self.sessions.begin() as session:
+            row = session.get(CalibrationSession, session_id)
+            if row is None or (team_id is not None and row.team_id != team_id):
+                return None
+            if not store.claim_close(session, session_id, now, closed_by):
+                return None
+            team_id, channel_id, message_ts = row.team_id, row.channel_id, row.message_ts or ""
+            question_id, expected, started_by = row.question_id, row.expected_score, row.started_by
+            scores = [(s.rater_id, s.score, s.note) for s in store.scores(session, session_id)]
+        question = self.library.for_team(team_id).get(question_id)
+        summary = session_summary([s for _, s, _ in scores], expected)
+        client = self.client_for(team_id)
+        reveal = render.reveal_message(summary, _extreme_notes(scores))
+        reveal_ts = post_quietly(client, channel_id, reveal, thread_ts=message_ts)
+        with self.sessions.begin() as session:
+            row = session.get_one(CalibrationSession, session_id)
+            row.reveal_ts = reveal_ts
+            row.error = None if reveal_ts else "reveal_not_posted"
+        if summary.enough_raters and reveal_ts:
+            self._upload_chart(client, channel_id, message_ts, session_id, summary, question)
+        self._refresh_card(team_id, session_id)
+        if question is not None:
+            managers = {started_by} | ({closed_by} if closed_by else set())
+            self._tell_privately(client, managers, render.manager_detail(question, scores, summary))
+        for rater, score, _ in scores:
+            self._tell_privately(client, {rater}, render.rater_note(score, summary))
+        log.info("calibration session closed", extra={"session": session_id, "raters": len(scores)})
+        return summary
+
+    def close_due(self, now: datetime) -> list[int]:
+        """The clock: close every open session whose deadline has passed."""
+        with self.sessions.begin() as session:
+            due = list(store.due_closes(session, now))
+        return [session_id for session_id in due if self.close(session_id, now) is not None]
+
+    def _upload_chart(
+        self,
+        client: WebClient,
+        channel_id: str,
+        thread_ts: str,
+        session_id: int,
+        summary: SessionSummary,
+        question: Question | None,
+    ) -> None:
+        """The distribution as an image in the thread; the text reveal is out already."""
+        from bot.calibration.charts import score_distribution_png  # matplotlib: only when drawn
+
+        title = f"Scores for {question.id}" if question else "Scores"
+        try:
+            png = score_distribution_png(summary, title)
+            client.files_upload_v2(
+                channel=channel_id,
+                thread_ts=thread_ts,
+                content=png,
+                filename=f"calibration-{session_id}.png",
+                title=title,
+                alt_txt=", ".join(f"{level}: {n}" for level, n in summary.counts.items()),
+            )
+        except Exception as exc:
+            log.warning(
+                "calibration chart upload failed",
+                extra={"session": session_id, "error": slack_error(exc)},
+            )
+
+    @staticmethod
+    def _tell_privately(client: WebClient, people: set[str], message: Message) -> None:
+        for user_id in sorted(people):
+            post_quietly(client, user_id, message)  # a user id: the bot's DM with them
+
+
+def _extreme_notes(scores: list[tuple[str, int, str]]) -> render.RevealNotes:
+    if len(scores) < 2:
+        return render.RevealNotes(None, None)
+    ordered = sorted(scores, key=lambda s: s[1])
+    low, high = ordered[0], ordered[-1]
+    return render.RevealNotes((high[1], high[2]), (low[1], low[2]))
+
+
+def _timezone(session: Session, team_id: str, channel_id: str) -> str:
+    row = queries.get_schedule(session, team_id, channel_id)
+    return (row.timezone if row else None) or "UTC"

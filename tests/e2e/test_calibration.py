@@ -1,0 +1,276 @@
+"""Interviewer calibration end to end: a panel of five scores one specimen blind, one changes
+their score, one opens the form twice, one is late; a non-manager can't close it; the reveal,
+the managers' named detail, each rater's private result and the report across sessions."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from typing import Any
+
+from bot.calibration import render as calibration_render
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.fake_slack import FakeSlack
+from tests.e2e.conftest import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    CHANNEL,
+    DAVE,
+    LEAD,
+    BotProcess,
+    eventually,
+)
+
+QUESTION = "sql-vs-nosql"
+
+
+def command(slack: SlackDriver, fake: FakeSlack, text: str, user: str) -> dict[str, Any]:
+    """Run `/interview <text>` and return the private or public answer it got."""
+    before = len(fake.calls("response_url"))
+    assert slack.command(text, user=user, channel=CHANNEL).status == 200
+    eventually(lambda: len(fake.calls("response_url")) > before, timeout=20)
+    return fake.calls("response_url")[before].args
+
+
+def press(slack: SlackDriver, fake: FakeSlack, action_id: str, value: str, user: str) -> None:
+    payload = {
+        "type": "block_actions",
+        "user": user,
+        "channel": {"id": CHANNEL},
+        "container": {"type": "message", "channel_id": CHANNEL, "message_ts": "1.0"},
+        "actions": [{"action_id": action_id, "value": value, "type": "button"}],
+        "response_url": fake.response_url(channel=CHANNEL, user=user),
+    }
+    assert slack.action(payload).status == 200
+
+
+def press_and_answer(
+    slack: SlackDriver, fake: FakeSlack, action_id: str, value: str, user: str
+) -> str:
+    before = len(fake.calls("response_url"))
+    press(slack, fake, action_id, value, user)
+    eventually(lambda: len(fake.calls("response_url")) > before)
+    return str(fake.calls("response_url")[before].args["text"])
+
+
+def open_score_form(
+    slack: SlackDriver, fake: FakeSlack, session_id: str, user: str
+) -> dict[str, Any]:
+    before = len(fake.calls("views.open"))
+    press(slack, fake, calibration_render.SCORE_BUTTON, session_id, user)
+    opened = eventually(lambda: fake.calls("views.open")[before:])
+    view = opened[0].args["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def submit_score(
+    slack: SlackDriver, view: dict[str, Any], user: str, score: int, note: str
+) -> dict[str, Any]:
+    state = {
+        calibration_render.SCORE_INPUT: {
+            calibration_render.SCORE_INPUT: {
+                "type": "radio_buttons",
+                "selected_option": {"value": str(score)},
+            }
+        },
+        calibration_render.NOTE_INPUT: {
+            calibration_render.NOTE_INPUT: {"type": "plain_text_input", "value": note}
+        },
+    }
+    response = slack.view_submission(
+        {
+            "user": user,
+            "view": {
+                "id": "V1",
+                "type": "modal",
+                "callback_id": view["callback_id"],
+                "private_metadata": view["private_metadata"],
+                "state": {"values": state},
+            },
+        }
+    )
+    assert response.status == 200
+    return response.json() if response.body.strip() else {}
+
+
+def cards(fake: FakeSlack) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in fake.messages(CHANNEL)
+        if not m["thread_ts"]
+        and calibration_render.SCORE_BUTTON in json.dumps(m.get("blocks"))
+        or "Calibration session" in m["text"]
+        and not m["thread_ts"]
+    ]
+
+
+def start_session(slack: SlackDriver, fake: FakeSlack, text: str) -> tuple[str, str]:
+    """A manager starts a session; returns (session id, card ts)."""
+    before = len(cards(fake))
+    reply = command(slack, fake, text, ADMIN)
+    assert "Calibration session posted" in reply["text"], reply
+    card = eventually(lambda: cards(fake)[before:])[0]
+    session_id = next(
+        e["value"]
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == calibration_render.SCORE_BUTTON
+    )
+    return session_id, card["ts"]
+
+
+def score_all(slack: SlackDriver, fake: FakeSlack, session_id: str, scores: dict[str, int]) -> None:
+    for user, score in scores.items():
+        view = open_score_form(slack, fake, session_id, user)
+        assert submit_score(slack, view, user, score, f"evidence from {user}") == {}
+
+
+def dm(fake: FakeSlack, user: str) -> list[str]:
+    return [m["text"] for m in fake.messages(user)]
+
+
+def test_a_panel_scores_blind_and_sees_the_spread(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    # Not a manager: refused, and nothing is posted.
+    refused = command(slack, fake, f"calibrate {QUESTION}", ALICE)
+    assert "only hiring managers" in refused["text"]
+    assert cards(fake) == []
+
+    session_id, card_ts = start_session(slack, fake, f"calibrate {QUESTION} specimen 2 for 2h")
+    card = fake.find_message(CHANNEL, card_ts)
+    assert card is not None
+    card_text = json.dumps(card["blocks"])
+    assert "Evidence to score" in card_text and "Strong yes" in card_text
+    assert "0 interviewers scored so far" in card_text
+
+    # Five raters; Bob opens the form twice (his first score is pre-selected the second time),
+    # Carol changes her mind.
+    first = {ALICE: 3, BOB: 2, CAROL: 4, DAVE: 4, LEAD: 2}
+    score_all(slack, fake, session_id, first)
+    again = open_score_form(slack, fake, session_id, BOB)
+    [radio] = [b["element"] for b in again["blocks"] if b.get("block_id") == "score"]
+    assert radio["initial_option"]["value"] == "2"
+    view = open_score_form(slack, fake, session_id, CAROL)
+    assert submit_score(slack, view, CAROL, 3, "on reflection, no trade-offs named") == {}
+    final = {**first, CAROL: 3}
+
+    eventually(lambda: len(fake.ephemerals(CHANNEL, CAROL)) >= 2)
+    assert "changed to *3 (Yes)*" in fake.ephemerals(CHANNEL, CAROL)[-1]["text"]
+    assert any("saved: *3 (Yes)*" in e["text"] for e in fake.ephemerals(CHANNEL, ALICE))
+    eventually(
+        lambda: (
+            "5 interviewers scored so far"
+            in json.dumps((fake.find_message(CHANNEL, card_ts) or {}).get("blocks"))
+        )
+    )
+    # Nobody's score or note is visible in the channel before the close.
+    assert not any("evidence from" in json.dumps(m) for m in fake.messages(CHANNEL))
+
+    # A non-manager can't close it; the session stays open.
+    assert "Only hiring managers" in press_and_answer(
+        slack, fake, calibration_render.CLOSE_BUTTON, session_id, ALICE
+    )
+    assert not [m for m in fake.messages(CHANNEL) if m["thread_ts"] == card_ts]
+
+    press(slack, fake, calibration_render.CLOSE_BUTTON, session_id, ADMIN)
+    reveal = eventually(lambda: [m for m in fake.messages(CHANNEL) if m["thread_ts"] == card_ts])[0]
+    shown = reveal["text"] + json.dumps(reveal["blocks"])
+    assert "5 interviewers scored" in shown
+    assert "Median *3.0*" in shown and "mean *2.80*" in shown
+    assert "evidence from UDAVE" in shown and "evidence from UBOB" in shown  # highest and lowest
+    assert "<@" not in shown  # no names next to notes in the channel
+    # Sample sd of [3, 2, 3, 4, 2] is 0.837; 2 of 10 pairs agree exactly (3-3, 2-2), 8 of 10
+    # within one point (only 4-2 twice is further apart).
+    assert "standard deviation *0.84*" in shown
+    assert "*20%* of pairs gave the same score, *80%* within one point" in shown
+    assert "expected *" in shown
+    upload = eventually(lambda: fake.uploads(CHANNEL))[0]
+    assert upload.thread_ts == card_ts and upload.content.startswith(b"\x89PNG")
+    eventually(lambda: "(closed)" in (fake.find_message(CHANNEL, card_ts) or {}).get("text", ""))
+
+    # The manager's named detail, and each rater's own result, privately.
+    detail = eventually(lambda: [t for t in dm(fake, ADMIN) if "Calibration detail" in t])[0]
+    assert all(f"<@{user}>" in detail for user in final)
+    for user, score in final.items():
+        note = eventually(
+            lambda u=user: [t for t in dm(fake, u) if "Your calibration result" in t]
+        )[0]
+        assert f"you scored *{score}" in note
+        assert "Calibration detail" not in " ".join(dm(fake, user))
+
+    # Late: the form says it's closed, and a replayed submission changes nothing.
+    assert "closed" in press_and_answer(
+        slack, fake, calibration_render.SCORE_BUTTON, session_id, DAVE
+    )
+    errors = submit_score(slack, view, CAROL, 1, "too late")
+    assert "closed" in json.dumps(errors)
+    [exported] = bot.export()["calibration"]
+    assert {s["rater"]: s["score"] for s in exported["scores"]} == final
+    assert exported["status"] == "closed" and exported["expected_score"] is not None
+
+
+def ordinal_alpha(units: list[list[int]]) -> float:
+    """Krippendorff's ordinal alpha from the coincidence matrix, written out for the check."""
+    values = sorted({v for unit in units for v in unit})
+    o = {(c, k): 0.0 for c in values for k in values}
+    for unit in units:
+        if len(unit) < 2:
+            continue
+        for i, j in ((i, j) for i in range(len(unit)) for j in range(len(unit)) if i != j):
+            o[(unit[i], unit[j])] += 1 / (len(unit) - 1)
+    n_c = {c: sum(o[(c, k)] for k in values) for c in values}
+    n = sum(n_c.values())
+
+    def delta(c: int, k: int) -> float:
+        low, high = min(c, k), max(c, k)
+        between = sum(n_c[g] for g in values if low <= g <= high)
+        return (between - (n_c[c] + n_c[k]) / 2) ** 2
+
+    observed = sum(o[(c, k)] * delta(c, k) for c in values for k in values)
+    expected = sum(n_c[c] * n_c[k] * delta(c, k) for c, k in combinations(values, 2)) * 2
+    return 1 - (n - 1) * observed / expected
+
+
+def test_report_across_sessions_matches_an_independent_computation(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    panels = [
+        {ALICE: 3, BOB: 2, CAROL: 3, DAVE: 4},
+        {ALICE: 2, BOB: 1, CAROL: 2, DAVE: 3},
+        {ALICE: 4, BOB: 3, CAROL: 4, DAVE: 4},
+    ]
+    for panel in panels:
+        session_id, _ = start_session(slack, fake, f"calibrate {QUESTION}")
+        score_all(slack, fake, session_id, panel)
+        eventually(lambda s=session_id: len(bot.export()["calibration"][int(s) - 1]["scores"]) == 4)
+        press(slack, fake, calibration_render.CLOSE_BUTTON, session_id, ADMIN)
+        eventually(
+            lambda s=session_id: bot.export()["calibration"][int(s) - 1]["status"] == "closed"
+        )
+
+    report = json.loads(bot.cli("calibration", "report", "--json"))
+    expected_alpha = ordinal_alpha([list(p.values()) for p in panels])
+    assert report["sessions"] == 3 and report["raters"] == 4
+    assert abs(report["overall"]["value"] - expected_alpha) < 1e-3
+    # Bob scores a point below the others' mean in every session: the harshest, raw −1.0
+    # before shrinkage; the shrunk value keeps its sign and is no bigger.
+    profiles = {p["rater"]: p for p in report["profiles"]}
+    bob = profiles[BOB]["severity"]
+    raw_bob = sum(p[BOB] - (sum(p.values()) - p[BOB]) / 3 for p in panels) / 3
+    assert abs(bob["raw"] - raw_bob) < 1e-3
+    assert raw_bob <= bob["shrunk"] < 0
+    assert min(profiles.values(), key=lambda p: p["severity"]["shrunk"])["rater"] == BOB
+
+    text = command(slack, fake, "calibration report", ADMIN)["text"]
+    assert f"*{expected_alpha:.2f}*" in text and "3 sessions" in text
+    assert "Only hiring managers" in command(slack, fake, "calibration report", ALICE)[
+        "text"
+    ].replace("only hiring managers", "Only hiring managers")
+    chart = eventually(lambda: fake.uploads(ADMIN))
+    assert chart[0].content.startswith(b"\x89PNG")
+    csv_text = bot.cli("calibration", "report", "--csv")
+    assert csv_text.splitlines()[0].startswith("kind,key,value")
