@@ -87,6 +87,7 @@ def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Callable[[str], 
             logger=logger,
         )
         return app, lambda _team_id: client
+    assert settings.client_id and settings.client_secret  # oauth_enabled says both are set
     store = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine, logger=logger)
     oauth = OAuthSettings(
         client_id=settings.client_id,

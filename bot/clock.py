@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -57,8 +58,9 @@ class Clock:
 
     def tick(self, now: datetime | None = None) -> TickReport:
         """One pass: reveals first (so a catch-up closes yesterday before opening today), then
-        reminders, then posts. Safe to run in several processes at once: every action is claimed
-        in the database. One channel's failure is logged and never stops the others."""
+        reminders, then posts, then calibration sessions due to close. Safe to run in several
+        processes at once: every action is claimed in the database. One channel's failure is
+        logged and never stops the others."""
         now = now or self.now()
         report = TickReport()
         with self.sessions.begin() as session:
@@ -72,50 +74,51 @@ class Clock:
             due = [rnd.id for rnd in queries.due_reveals(session, now)]
             reminders = [rnd.id for rnd, _ in queries.due_reminders(session, now)]
         for round_id in due:
-            if _guarded("reveal", round_id, lambda r=round_id: self.rounds.reveal(r, now)):
+            if _guarded("reveal", round_id, partial(self.rounds.reveal, round_id, now)):
                 report.revealed.append(round_id)
         for round_id in reminders:
-            if _guarded("reminder", round_id, lambda r=round_id: self.rounds.remind(r, now)):
+            if _guarded("reminder", round_id, partial(self.rounds.remind, round_id, now)):
                 report.reminded.append(round_id)
         for team_id, channel_id, local_date, post_at in self.due_posts(now):
-            if now - post_at > POST_GRACE:
-                if _guarded(
-                    "skip",
-                    channel_id,
-                    lambda c=channel_id, d=local_date, t=team_id: self.rounds.skip(t, c, d, now),
-                ):
-                    report.skipped.append(channel_id)
-                    log.warning(
-                        "post skipped: missed by more than the grace period",
-                        extra={
-                            "team": team_id,
-                            "channel": channel_id,
-                            "date": str(local_date),
-                            "due": post_at.isoformat(),
-                        },
-                    )
-                continue
-            outcome = _guarded(
-                "post",
-                channel_id,
-                lambda c=channel_id, d=local_date, t=team_id: self.rounds.post_scheduled(
-                    t, c, d, now
-                ),
-            )
-            if isinstance(outcome, Started):
-                report.posted.append(channel_id)
+            self._post_or_skip(report, team_id, channel_id, local_date, post_at, now)
         if self.calibration is not None:
-            calibration = self.calibration
-            closed = _guarded("calibration", "close", lambda: calibration.close_due(now))
+            closed = _guarded("calibration", "close", partial(self.calibration.close_due, now))
             report.closed_sessions.extend(closed or [])
         if self.inbox is not None:
-            _guarded("inbox", "drain", lambda: self.inbox.drain(now - INBOX_RETRY_AFTER))
-            _guarded("inbox", "prune", lambda: self.inbox.prune(now))
+            _guarded("inbox", "drain", partial(self.inbox.drain, now - INBOX_RETRY_AFTER))
+            _guarded("inbox", "prune", partial(self.inbox.prune, now))
         return report
 
-    def due_posts(self, now: datetime) -> list[tuple[str, str, object, datetime]]:
+    def _post_or_skip(
+        self,
+        report: TickReport,
+        team_id: str,
+        channel_id: str,
+        local_date: date,
+        post_at: datetime,
+        now: datetime,
+    ) -> None:
+        if now - post_at <= POST_GRACE:
+            post = partial(self.rounds.post_scheduled, team_id, channel_id, local_date, now)
+            if isinstance(_guarded("post", channel_id, post), Started):
+                report.posted.append(channel_id)
+            return
+        skip = partial(self.rounds.skip, team_id, channel_id, local_date, now)
+        if _guarded("skip", channel_id, skip):
+            report.skipped.append(channel_id)
+            log.warning(
+                "post skipped: missed by more than the grace period",
+                extra={
+                    "team": team_id,
+                    "channel": channel_id,
+                    "date": str(local_date),
+                    "due": post_at.isoformat(),
+                },
+            )
+
+    def due_posts(self, now: datetime) -> list[tuple[str, str, date, datetime]]:
         """(team, channel, local date, post instant) for every post due and not yet claimed."""
-        due = []
+        due: list[tuple[str, str, date, datetime]] = []
         with self.sessions.begin() as session:
             for row in queries.all_schedules(session):
                 schedule = schedule_of(row)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.db import insert_for
+from storage.db import insert_for, rows_changed
 from storage.models import Base, UtcDateTime
 from storage.states import SessionStatus
 
@@ -113,7 +113,7 @@ def claim_close(session: Session, session_id: int, now: datetime, closed_by: str
         .where(CalibrationSession.id == session_id, CalibrationSession.status == SessionStatus.OPEN)
         .values(status=SessionStatus.CLOSED, closed_at=now, closed_by=closed_by)
     )
-    return session.execute(stmt).rowcount == 1
+    return rows_changed(session.execute(stmt)) == 1
 
 
 def due_closes(session: Session, now: datetime) -> Sequence[int]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,3 +63,8 @@ def insert_for(session: Session, table: Any) -> Any:
     if name == "sqlite":
         return sqlite.insert(table)
     raise RuntimeError(f"unsupported database dialect {name!r}; use SQLite or PostgreSQL")
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (a DML statement's result is a cursor result)."""
+    return cast(CursorResult[Any], result).rowcount

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_for
+from storage.db import insert_for, rows_changed
 from storage.models import (
     Answer,
     BlindAnswer,
@@ -195,7 +195,7 @@ def claim_reveal(
     if team_id is not None:
         stmt = stmt.where(Round.team_id == team_id)
     result = session.execute(stmt.values(status="revealed", revealed_at=now))
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def rounds_for_export(session: Session, team_id: str | None = None) -> Sequence[Round]:
@@ -229,11 +229,16 @@ def due_reminders(session: Session, now: datetime) -> Sequence[tuple[Round, int]
             ChannelSchedule.remind_minutes.is_not(None),
         )
     )
-    return [
-        (rnd, minutes)
-        for rnd, minutes in session.execute(query)
-        if rnd.reveal_at - timedelta(minutes=minutes) <= now  # type: ignore[operator]
-    ]
+    due: list[tuple[Round, int]] = []
+    for rnd, minutes in session.execute(query).tuples():
+        # both are set: the query filters out rounds without a reveal time or reminder
+        if (
+            rnd.reveal_at is not None
+            and minutes is not None
+            and rnd.reveal_at - timedelta(minutes=minutes) <= now
+        ):
+            due.append((rnd, minutes))
+    return due
 
 
 def claim_reminder(session: Session, round_id: int, now: datetime) -> bool:
@@ -242,7 +247,7 @@ def claim_reminder(session: Session, round_id: int, now: datetime) -> bool:
         .where(Round.id == round_id, Round.reminded_at.is_(None))
         .values(reminded_at=now)
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 # -- blind answers and custom questions -------------------------------------------------------
@@ -425,7 +430,7 @@ def prune_events(session: Session, processed_before: datetime) -> int:
             InboxEvent.processed_at.is_not(None), InboxEvent.processed_at < processed_before
         )
     )
-    return result.rowcount
+    return rows_changed(result)
 
 
 def pending_events(

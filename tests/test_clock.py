@@ -152,7 +152,8 @@ def post_calls(fake: FakeSlack, channel: str) -> list[Any]:
 
 
 def weekdays_from(first: date, count: int) -> list[date]:
-    days, day = [], first
+    days: list[date] = []
+    day = first
     while len(days) < count:
         if day.weekday() < 5:
             days.append(day)

@@ -32,6 +32,18 @@ def test_demo_plays_a_day_from_a_custom_bank(tmp_path: Path) -> None:
         "    question: How would you shard our <events> table?\n"
         "    rationale: We look for partition keys & hot spots.\n"
         "    sample_answer: Shard by tenant id, watch for hot tenants.\n"
+        "    rubric:\n"
+        "      1: No partition key at all.\n"
+        "      2: A key, but no thought about hot spots.\n"
+        "      3: A sound key and how to spot hot partitions.\n"
+        "      4: Level 3 plus how to reshard without downtime.\n"
+        "    specimens:\n"
+        "      - answer: Shard by tenant id, watch for hot tenants.\n"
+        "        expected_score: 3\n"
+        "        why: A sound key and hot spots, no resharding.\n"
+        "      - answer: Shard by event time so old data ages out.\n"
+        "        expected_score: 2\n"
+        "        why: Every write hits the newest shard.\n"
     )
     result = run(["demo", "--speed", "0", "--questions", str(bank)], tmp_path)
     assert result.returncode == 0, result.stderr
@@ -46,8 +58,11 @@ def test_demo_plays_a_day_from_a_custom_bank(tmp_path: Path) -> None:
     assert "(CLOSED)" in out
     assert "Rounds answered: 1" in out and "Votes received: 2" in out
     assert "🥇 @alice — 3 (1 round, 2 votes)" in out
+    assert_calibration(out, sessions=2)
 
-    db = re.search(r"SQLite file (\S+\.db)", out).group(1)
+    found = re.search(r"SQLite file (\S+\.db)", out)
+    assert found is not None, out
+    db = found.group(1)
     exported = run(["export"], tmp_path, DATABASE_URL=f"sqlite:///{db}")
     [rnd] = json.loads(exported.stdout)["rounds"]
     assert rnd["question_id"] == "our-question" and rnd["revealed_at"]
@@ -58,11 +73,29 @@ def test_demo_plays_a_day_from_a_custom_bank(tmp_path: Path) -> None:
     assert by_user["UDAVE"]["text"].endswith("what I'd do differently.")
 
 
+def assert_calibration(out: str, sessions: int) -> None:
+    """The calibration part: the reveal, the private results, the report and the saved charts."""
+    calibration = out[out.index("Interviewer calibration") :]
+    assert "5 interviewers scored" in calibration  # the reveal in the card's thread
+    assert "Median 3.0 · mean 3.00" in calibration  # 3, 2, 3, 4, 3 after carol's change
+    assert "Your score is changed to 3 (Yes)" in calibration
+    assert "Calibration detail" in calibration and "@bob 2 (No)" in calibration
+    assert "Your calibration result · you scored 2 (No)" in calibration
+    assert f"Calibration report · {sessions} sessions" in calibration
+    assert "Panel agreement" in calibration
+    charts = re.findall(r"Chart saved: (\S+\.png)", out)
+    assert len(charts) == sessions + 1  # one per reveal, one for the report
+    assert any(c.endswith("calibration-report.png") for c in charts)
+    for chart in charts:
+        assert Path(chart).read_bytes().startswith(b"\x89PNG"), chart
+
+
 def test_run_without_credentials_falls_back_to_the_demo(tmp_path: Path) -> None:
     result = run(["run"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[0].startswith("No Slack credentials in .env")
     assert "THE REVEAL" in result.stdout
+    assert_calibration(result.stdout, sessions=3)  # the bank's first question has 3 specimens
 
 
 def test_demo_rejects_a_broken_bank_with_its_problems(tmp_path: Path) -> None:

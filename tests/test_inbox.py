@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +14,7 @@ from storage.models import InboxEvent
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def body(event_id: str, event: dict) -> dict:
+def body(event_id: str, event: dict[str, Any]) -> dict[str, Any]:
     return {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
 
 
@@ -40,7 +41,8 @@ def test_only_thread_messages_and_reactions_are_stored(sessions: sessionmaker[Se
         "item": {"type": "message", "channel": "C1", "ts": "1.2"},
         "event_ts": "1.3",
     }
-    for i, event in enumerate((chatter, reply, edit_of_reply, reaction)):
+    events: list[dict[str, Any]] = [chatter, reply, edit_of_reply, reaction]
+    for i, event in enumerate(events):
         assert inbox.receive(body(f"Ev{i}", event))
     assert stored(sessions) == 3
 

@@ -367,7 +367,9 @@ def test_merge_keys_and_anchors_are_supported(tmp_path: Path) -> None:
     assert check_bank(path) == []
     bank = QuestionBank.load(path)
     assert [q.id for q in bank.questions] == ["a", "b"]
-    assert bank.get("b").question == "Q?"
+    b = bank.get("b")
+    assert b is not None
+    assert b.question == "Q?"
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,13 +22,15 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def at_local(zone: ZoneInfo, *args: int) -> datetime:
+def at_local(
+    zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0
+) -> datetime:
     """The UTC instant of a (non-ambiguous) local wall-clock time."""
-    return datetime(*args, tzinfo=zone).astimezone(UTC)
+    return datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
 
 
 def parse(text: str, default_timezone: str = "UTC") -> Schedule:

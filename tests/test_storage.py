@@ -564,16 +564,22 @@ def test_the_same_channel_id_in_two_workspaces_does_not_collide(sessions: Sessio
     assert counted(sessions, mine) == {ts(10): "T1 answer, edited"}
     assert counted(sessions, theirs) == {}
 
-    assert [s.timezone for _, s, _ in channels.all_for_team(TEAM)] == ["Europe/Berlin"]
-    assert [s.timezone for _, s, _ in channels.all_for_team(OTHER_TEAM)] == ["Asia/Tokyo"]
+    def timezones(team: str) -> list[str | None]:
+        return [s.timezone if s is not None else None for _, s, _ in channels.all_for_team(team)]
+
+    assert timezones(TEAM) == ["Europe/Berlin"]
+    assert timezones(OTHER_TEAM) == ["Asia/Tokyo"]
     channels.set_paused(OTHER_TEAM, CHANNEL, True, BOB, NOW)
     assert channels.schedule(TEAM, CHANNEL)[1] is False
     assert channels.schedule(OTHER_TEAM, CHANNEL)[1] is True
 
     with sessions.begin() as session:
-        assert queries.round_by_message(session, TEAM, CHANNEL, QUESTION_TS).id == mine
-        assert queries.round_by_message(session, OTHER_TEAM, CHANNEL, QUESTION_TS).id == theirs
-        assert queries.open_round(session, TEAM, CHANNEL).id == mine
+        by_message = queries.round_by_message(session, TEAM, CHANNEL, QUESTION_TS)
+        assert by_message is not None and by_message.id == mine
+        by_message = queries.round_by_message(session, OTHER_TEAM, CHANNEL, QUESTION_TS)
+        assert by_message is not None and by_message.id == theirs
+        still_open = queries.open_round(session, TEAM, CHANNEL)
+        assert still_open is not None and still_open.id == mine
         assert queries.question_history(session, OTHER_TEAM, CHANNEL) == ["sql-vs-nosql"]
         assert session.scalar(select(func.count()).select_from(ChannelSchedule)) == 2
 

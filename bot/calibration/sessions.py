@@ -77,13 +77,11 @@ class Evidence:
     author_id: str | None = None
 
 
+@dataclass
 class CalibrationService:
-    def __init__(
-        self, sessions: sessionmaker[Session], library: QuestionLibrary, client_for: ClientFor
-    ) -> None:
-        self.sessions = sessions
-        self.library = library
-        self.client_for = client_for
+    sessions: sessionmaker[Session]
+    library: QuestionLibrary
+    client_for: ClientFor
 
     # -- start ----------------------------------------------------------------------------------
 
@@ -150,15 +148,7 @@ class CalibrationService:
     ) -> SessionPosted | NotPosted:
         with self.sessions.begin() as session:
             timezone = _timezone(session, team_id, channel_id)
-        card = render.SessionCard(
-            session_id,
-            question,
-            evidence.text,
-            render.evidence_label(evidence.kind, evidence.specimen),
-            closes_at,
-            timezone,
-        )
-        text, blocks = render.session_card(card)
+        text, blocks = _card(session_id, question, evidence, closes_at, timezone)
         try:
             posted = self.client_for(team_id).chat_postMessage(
                 channel=channel_id, text=text, blocks=blocks, unfurl_links=False
@@ -247,17 +237,7 @@ class CalibrationService:
         question = self.library.for_team(team_id).get(question_id)
         if question is None:
             return
-        card = render.SessionCard(
-            session_id,
-            question,
-            evidence.text,
-            render.evidence_label(evidence.kind, evidence.specimen),
-            closes_at,
-            timezone,
-            scored,
-            closed,
-        )
-        text, blocks = render.session_card(card)
+        text, blocks = _card(session_id, question, evidence, closes_at, timezone, scored, closed)
         try:
             self.client_for(team_id).chat_update(
                 channel=channel_id, ts=message_ts, text=text, blocks=blocks
@@ -352,6 +332,22 @@ class CalibrationService:
     def _tell_privately(client: WebClient, people: set[str], message: Message) -> None:
         for user_id in sorted(people):
             post_quietly(client, user_id, message)  # a user id: the bot's DM with them
+
+
+def _card(
+    session_id: int,
+    question: Question,
+    evidence: Evidence,
+    closes_at: datetime,
+    timezone: str,
+    scored: int = 0,
+    closed: bool = False,
+) -> Message:
+    label = render.evidence_label(evidence.kind, evidence.specimen)
+    card = render.SessionCard(
+        session_id, question, evidence.text, label, closes_at, timezone, scored, closed
+    )
+    return render.session_card(card)
 
 
 def _extreme_notes(scores: list[tuple[str, int, str]]) -> render.RevealNotes:

@@ -4,6 +4,7 @@ it privately, close it, read the report; each returns a reply in the product's w
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.calibration import render
@@ -70,20 +71,13 @@ MANAGERS_ONLY = (
 )
 
 
+@dataclass
 class CalibrationUI:
-    def __init__(
-        self,
-        calibration: CalibrationService,
-        reports: CalibrationReports,
-        library: QuestionLibrary,
-        client_for: ClientFor,
-        people: People,
-    ) -> None:
-        self.calibration = calibration
-        self.reports = reports
-        self.library = library
-        self.client_for = client_for
-        self.people = people
+    calibration: CalibrationService
+    reports: CalibrationReports
+    library: QuestionLibrary
+    client_for: ClientFor
+    people: People
 
     def handlers(self) -> dict[str, Handler]:
         return {"calibrate": self.calibrate, "calibration": self.report}

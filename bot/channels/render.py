@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    Block,
     InputBlock,
     Option,
-    PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot.channels.schedule import Schedule
-from bot.slack.blocks import finish_view, md, plain
+from bot.slack.blocks import md, modal, plain, text_input
 
 EDIT_SCHEDULE_BUTTON = "home_edit_schedule"
 SCHEDULE_VIEW = "schedule_submit"
@@ -23,20 +21,22 @@ SCHEDULE_VIEW = "schedule_submit"
 SCHEDULE_FIELDS = ("time", "timezone", "days", "reveal", "holidays")
 
 
+def _reveal_words(schedule: Schedule | None) -> str:
+    """The reveal as the form shows it: `16:00`, `after 2h`, or empty for the default."""
+    if schedule and schedule.reveal_time:
+        return f"{schedule.reveal_time:%H:%M}"
+    if schedule and schedule.reveal_after:
+        minutes = int(schedule.reveal_after.total_seconds() // 60)
+        return (
+            f"after {minutes // 60}h{minutes % 60:02d}m"
+            if minutes % 60
+            else f"after {minutes // 60}h"
+        )
+    return ""
+
+
 def schedule_modal(channel_id: str, schedule: Schedule | None, default_tz: str) -> dict[str, Any]:
     """The App Home's schedule editor: the same words as `/interview schedule`."""
-
-    def text_input(
-        name: str, label: str, initial: str | None, hint: str, optional: bool
-    ) -> InputBlock:
-        return InputBlock(
-            block_id=name,
-            label=plain(label),
-            optional=optional,
-            hint=plain(hint),
-            element=PlainTextInputElement(action_id=name, initial_value=initial or None),
-        )
-
     days_options = [
         Option(value="weekdays", label="Weekdays"),
         Option(value="daily", label="Every day"),
@@ -44,62 +44,36 @@ def schedule_modal(channel_id: str, schedule: Schedule | None, default_tz: str) 
     current_days = next(
         o for o in days_options if o.value == (schedule.days if schedule else "weekdays")
     )
-    if schedule and schedule.reveal_time:
-        reveal = f"{schedule.reveal_time:%H:%M}"
-    elif schedule and schedule.reveal_after:
-        minutes = int(schedule.reveal_after.total_seconds() // 60)
-        reveal = (
-            f"after {minutes // 60}h{minutes % 60:02d}m"
-            if minutes % 60
-            else f"after {minutes // 60}h"
-        )
-    else:
-        reveal = ""
-    return finish_view(
-        View(
-            type="modal",
-            callback_id=SCHEDULE_VIEW,
-            private_metadata=json.dumps({"channel_id": channel_id}),
-            title=plain("Daily question"),
-            submit=plain("Save"),
-            close=plain("Cancel"),
-            blocks=[
-                SectionBlock(text=md(f"Schedule for <#{channel_id}>")),
-                text_input(
-                    "time",
-                    "Post at (HH:MM)",
-                    f"{schedule.post_time:%H:%M}" if schedule else "09:30",
-                    "24-hour local time",
-                    False,
-                ),
-                text_input(
-                    "timezone",
-                    "Time zone",
-                    schedule.timezone if schedule else default_tz,
-                    "An IANA name such as Europe/Berlin",
-                    False,
-                ),
-                InputBlock(
-                    block_id="days",
-                    label=plain("Days"),
-                    element=StaticSelectElement(
-                        action_id="days", options=days_options, initial_option=current_days
-                    ),
-                ),
-                text_input(
-                    "reveal",
-                    "Reveal",
-                    reveal,
-                    "HH:MM, or `after 2h`; empty: 6 hours after the post",
-                    True,
-                ),
-                text_input(
-                    "holidays",
-                    "Skip public holidays of",
-                    schedule.holidays if schedule else None,
-                    "A country code such as DE or DE-BY",
-                    True,
-                ),
-            ],
-        )
-    )
+    post_time = f"{schedule.post_time:%H:%M}" if schedule else "09:30"
+    blocks: list[Block] = [
+        SectionBlock(text=md(f"Schedule for <#{channel_id}>")),
+        text_input("time", "Post at (HH:MM)", hint="24-hour local time", initial=post_time),
+        text_input(
+            "timezone",
+            "Time zone",
+            hint="An IANA name such as Europe/Berlin",
+            initial=schedule.timezone if schedule else default_tz,
+        ),
+        InputBlock(
+            block_id="days",
+            label=plain("Days"),
+            element=StaticSelectElement(
+                action_id="days", options=days_options, initial_option=current_days
+            ),
+        ),
+        text_input(
+            "reveal",
+            "Reveal",
+            hint="HH:MM, or after 2h; empty: 6 hours after the post",
+            initial=_reveal_words(schedule),
+            optional=True,
+        ),
+        text_input(
+            "holidays",
+            "Skip public holidays of",
+            hint="A country code such as DE or DE-BY",
+            initial=schedule.holidays if schedule else None,
+            optional=True,
+        ),
+    ]
+    return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks, channel_id=channel_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -92,18 +92,12 @@ COMMANDS = (
 )
 
 
+@dataclass
 class ChannelsUI:
-    def __init__(
-        self,
-        channels: ChannelService,
-        library: QuestionLibrary,
-        client_for: ClientFor,
-        people: People,
-    ) -> None:
-        self.channels = channels
-        self.library = library
-        self.client_for = client_for
-        self.people = people
+    channels: ChannelService
+    library: QuestionLibrary
+    client_for: ClientFor
+    people: People
 
     def handlers(self) -> dict[str, Handler]:
         return {

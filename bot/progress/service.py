@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,20 +20,14 @@ from storage.activity import channel_activity
 log = logging.getLogger(__name__)
 
 
+@dataclass
 class ProgressService:
     """Stats, the leaderboard and the Home tab, from a channel's activity."""
 
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        library: QuestionLibrary,
-        channels: ChannelService,
-        client_for: Callable[[str], WebClient],
-    ) -> None:
-        self.sessions = sessions
-        self.library = library
-        self.channels = channels
-        self.client_for = client_for
+    sessions: sessionmaker[Session]
+    library: QuestionLibrary
+    channels: ChannelService
+    client_for: Callable[[str], WebClient]
 
     def _category_of(self, team_id: str) -> Callable[[str], str | None]:
         bank = self.library.for_team(team_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.progress.service import ProgressService
@@ -43,14 +44,12 @@ COMMANDS = (
 )
 
 
+@dataclass
 class ProgressUI:
-    def __init__(
-        self, progress: ProgressService, client_for: ClientFor, people: People, help_text: str
-    ) -> None:
-        self.progress = progress
-        self.client_for = client_for
-        self.people = people
-        self.help_text = help_text
+    progress: ProgressService
+    client_for: ClientFor
+    people: People
+    help_text: str
 
     def handlers(self) -> dict[str, Handler]:
         return {"stats": self.stats, "leaderboard": self.leaderboard}

@@ -3,7 +3,6 @@ the form to add one. Pure: domain values in, Block Kit out."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,12 +13,10 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     InputBlock,
-    PlainTextInputElement,
 )
-from slack_sdk.models.views import View
 
 from bot.questions.bank import Question
-from bot.slack.blocks import Message, finish, finish_view, md, plain, sections
+from bot.slack.blocks import Message, finish, md, modal, sections, text_input
 from bot.slack.mrkdwn import (
     escape,
     fit,
@@ -95,35 +92,15 @@ def questions_list(questions: Sequence[Question], empty: str) -> str:
 
 
 def add_question_modal(channel_id: str, categories: Sequence[str]) -> dict[str, Any]:
-    def field(name: str, label: str, multiline: bool, hint: str, max_length: int) -> InputBlock:
-        return InputBlock(
-            block_id=name,
-            label=plain(label),
-            hint=plain(hint),
-            element=PlainTextInputElement(
-                action_id=name, multiline=multiline, max_length=max_length
-            ),
-        )
+    def long_text(name: str, label: str, hint: str, limit: int = 3000) -> InputBlock:
+        return text_input(name, label, hint=hint, multiline=True, max_length=limit)
 
-    return finish_view(
-        View(
-            type="modal",
-            callback_id=ADD_QUESTION_VIEW,
-            private_metadata=json.dumps({"channel_id": channel_id}),
-            title=plain("Add a question"),
-            submit=plain("Add"),
-            close=plain("Cancel"),
-            blocks=[
-                field("category", "Category", False, "e.g. " + ", ".join(list(categories)[:4]), 64),
-                field("question", "Question", True, "What the candidate is asked", 1000),
-                field(
-                    "rationale",
-                    "What the interviewer is looking for",
-                    True,
-                    "Shown at the reveal",
-                    3000,
-                ),
-                field("sample_answer", "Sample answer", True, "Shown at the reveal", 3000),
-            ],
-        )
-    )
+    blocks = [
+        text_input(
+            "category", "Category", hint="e.g. " + ", ".join(list(categories)[:4]), max_length=64
+        ),
+        long_text("question", "Question", "What the candidate is asked", 1000),
+        long_text("rationale", "What the interviewer is looking for", "Shown at the reveal"),
+        long_text("sample_answer", "Sample answer", "Shown at the reveal"),
+    ]
+    return modal(ADD_QUESTION_VIEW, "Add a question", "Add", blocks, channel_id=channel_id)

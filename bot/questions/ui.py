@@ -4,6 +4,7 @@ the team's own; each returns a reply in the product's words."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.questions import render
@@ -44,10 +45,10 @@ COMMANDS = (
 )
 
 
+@dataclass
 class QuestionsUI:
-    def __init__(self, library: QuestionLibrary, client_for: ClientFor) -> None:
-        self.library = library
-        self.client_for = client_for
+    library: QuestionLibrary
+    client_for: ClientFor
 
     def handlers(self) -> dict[str, Handler]:
         return {

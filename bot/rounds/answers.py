@@ -46,17 +46,17 @@ def _is_human(message: dict[str, Any]) -> bool:
 
 def _reply(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
     ts, thread_ts = event.get("ts"), event.get("thread_ts")
-    if not thread_ts or thread_ts == ts or not _is_human(event):
+    if not ts or not thread_ts or thread_ts == ts or not _is_human(event):
         return "ignored: not a human thread reply"
-    return _store(session, team_id, event["channel"], event, version=ts, now=now)
+    return _store(session, team_id, event["channel"], event, version=str(ts), now=now)
 
 
 def _edit(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
     message = event.get("message") or {}
     ts, thread_ts = message.get("ts"), message.get("thread_ts")
-    if not thread_ts or thread_ts == ts or not _is_human(message):
+    if not ts or not thread_ts or thread_ts == ts or not _is_human(message):
         return "ignored: not a human thread reply"
-    version = (message.get("edited") or {}).get("ts") or ts
+    version = str((message.get("edited") or {}).get("ts") or ts)
     return _store(session, team_id, event["channel"], message, version=version, now=now)
 
 

@@ -29,10 +29,10 @@ class RoundClosed:
     """The round was revealed (or is not a blind round): no more private answers."""
 
 
+@dataclass
 class BlindAnswers:
-    def __init__(self, sessions: sessionmaker[Session], client_for: ClientFor) -> None:
-        self.sessions = sessions
-        self.client_for = client_for
+    sessions: sessionmaker[Session]
+    client_for: ClientFor
 
     def _open_blind(self, session: Session, team_id: str, round_id: int) -> Round | None:
         rnd = session.get(Round, round_id)

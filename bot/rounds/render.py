@@ -3,7 +3,6 @@ reveal. Pure: domain values in, Block Kit out."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,16 +15,22 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
-    InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from bot.questions.bank import Question
 from bot.questions.render import category_label, question_meta
-from bot.slack.blocks import Message, finish, finish_view, md, plain, sections
+from bot.slack.blocks import (
+    Message,
+    context,
+    finish,
+    md,
+    modal,
+    plain,
+    sections,
+    text_input,
+)
 from bot.slack.mrkdwn import (
     SECTION_LIMIT,
     chunks,
@@ -189,33 +194,17 @@ def reminder_message(count: int, reveal_at: datetime, timezone: str) -> Message:
 
 def answer_modal(question: Question, round_id: int, current: str | None) -> dict[str, Any]:
     block_id, action_id = ANSWER_INPUT
-    return finish_view(
-        View(
-            type="modal",
-            callback_id=ANSWER_VIEW,
-            private_metadata=json.dumps({"round_id": round_id}),
-            title=plain("Your answer"),
-            submit=plain("Save answer"),
-            close=plain("Cancel"),
-            blocks=[
-                *sections(f"*{escape(question.question)}*"),
-                ContextBlock(
-                    elements=[
-                        md(
-                            "Only you see your answer until the reveal; you can change it until then."
-                        )
-                    ]
-                ),
-                InputBlock(
-                    block_id=block_id,
-                    label=plain("Answer"),
-                    element=PlainTextInputElement(
-                        action_id=action_id,
-                        multiline=True,
-                        initial_value=current or None,
-                        max_length=3000,
-                    ),
-                ),
-            ],
-        )
-    )
+    blocks: list[Block] = [
+        *sections(f"*{escape(question.question)}*"),
+        context("Only you see your answer until the reveal; you can change it until then."),
+        text_input(
+            block_id,
+            "Answer",
+            hint="",
+            initial=current,
+            multiline=True,
+            max_length=3000,
+            action_id=action_id,
+        ),
+    ]
+    return modal(ANSWER_VIEW, "Your answer", "Save answer", blocks, round_id=round_id)

@@ -3,6 +3,7 @@ post a practice question to the channel; each returns a reply in the product's w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.channels.ui import INVITE_HINT
@@ -43,20 +44,13 @@ COMMANDS = (
 CLOSED = "This round has been revealed; answers are closed."
 
 
+@dataclass
 class RoundsUI:
-    def __init__(
-        self,
-        rounds: RoundService,
-        blind: BlindAnswers,
-        library: QuestionLibrary,
-        client_for: ClientFor,
-        people: People,
-    ) -> None:
-        self.rounds = rounds
-        self.blind = blind
-        self.library = library
-        self.client_for = client_for
-        self.people = people
+    rounds: RoundService
+    blind: BlindAnswers
+    library: QuestionLibrary
+    client_for: ClientFor
+    people: People
 
     def handlers(self) -> dict[str, Handler]:
         return {"now": self.now, "reveal": self.reveal}

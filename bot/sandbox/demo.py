@@ -1,27 +1,34 @@
 """`python -m bot demo`: a full day of the real bot against the local fake Slack, in seconds.
 
 The real app runs on its real HTTP server; Slack-signed requests play four teammates; a virtual
-clock moves the day along. The channel is printed as a person would read it."""
+clock moves the day along. The channel is printed as a person would read it. After the round, a
+hiring manager runs an interviewer calibration: a panel scores a bank specimen blind, the reveal
+and its charts follow, and a report across sessions; the charts are saved as PNG files."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
-import waitress
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import BaseWSGIServer, create_server
 
 from bot.app import build_bot
+from bot.calibration import render as calibration_render
+from bot.calibration.rubric import level_name
 from bot.config import Settings
+from bot.questions.bank import QuestionBank
+from bot.questions.model import Question
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.transcript import blocks_to_text
@@ -41,6 +48,9 @@ NAMES = {
     CHANNEL: CHANNEL_NAME,
 }
 DEFAULT_BANK = Path(__file__).resolve().parents[2] / "data" / "questions.yaml"
+# Emoji the calibration messages use that the transcript leaves as `:code:`.
+EMOJI = {":bar_chart:": "📊", ":scales:": "⚖️", ":warning:": "⚠️"}
+T = TypeVar("T")
 
 
 @dataclass
@@ -83,6 +93,8 @@ class Narrator:
 
     def bot(self, message: dict, *, thread: bool = False, note: str = "") -> None:
         text = blocks_to_text(message.get("blocks"), message.get("text", ""), NAMES)
+        for code, emoji in EMOJI.items():
+            text = text.replace(code, emoji).replace(code.upper(), emoji)
         self.say(
             "Interview Practice (app)",
             "\n" + text if "\n" in text else text,
@@ -97,8 +109,262 @@ class Narrator:
 
 def latest_post(fake: FakeSlack) -> dict:
     """The bot's most recent chat.postMessage as the channel shows it now."""
-    ts = fake.calls("chat.postMessage")[-1].response["ts"]
+    ts = (fake.calls("chat.postMessage")[-1].response or {})["ts"]
     return fake.find_message(CHANNEL, ts) or {}
+
+
+@dataclass
+class Stage:
+    """What the scenes share: the fake workspace, the people's driver, the narration, the time,
+    and where the charts the bot uploads are saved."""
+
+    fake: FakeSlack
+    slack: SlackDriver
+    say: Narrator
+    clock: VirtualClock
+    charts: Path
+    saved: dict[str, Path] = field(default_factory=dict)  # upload file id -> its saved copy
+
+
+def wait_until(check: Callable[[], T], what: str, timeout: float = 15.0) -> T:
+    """Poll until `check` returns something truthy (the bot answers after its ack)."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the demo waited {timeout:.0f}s in vain for {what}")
+        time.sleep(0.02)
+    return result
+
+
+def slash(stage: Stage, user: str, text: str) -> dict[str, Any]:
+    """`/interview <text>` from `user`, narrated with the answer it got; returns that answer."""
+    fake = stage.fake
+    before = len(fake.calls("response_url"))
+    stage.say.say(NAMES[user], f"/interview {text}")
+    stage.slack.command(text, user=user, channel=CHANNEL)
+    wait_until(lambda: len(fake.calls("response_url")) > before, f"an answer to /interview {text}")
+    reply = fake.calls("response_url")[before].args
+    note = "" if reply.get("response_type") == "in_channel" else " (only visible to you)"
+    stage.say.bot({"text": reply.get("text", "")}, note=note)
+    return reply
+
+
+# -- the calibration session -------------------------------------------------------------------
+
+RATERS = (ALICE, BOB, CAROL, DAVE, ADA)
+# The first session's panel, in the order they score: (time, rater, score, why).
+FIRST_PANEL = (
+    ("16:14", ALICE, 3, "Covers the main pieces and the flow, but weighs no alternatives."),
+    ("16:21", BOB, 2, "Names the components, never says how it scales or what breaks first."),
+    ("16:26", CAROL, 4, "Clear, complete and concrete: reads like a strong answer."),
+    ("16:33", DAVE, 4, "A concrete choice with a reason for every part; I'd hire on this."),
+    ("16:38", ADA, 3, "Meets the bar; I'd probe the trade-offs in a follow-up."),
+)
+CHANGE = ("16:44", CAROL, 3, "On reflection it weighs no alternatives: a Yes, not a Strong yes.")
+# The short sessions after it: each rater's lean against the specimen's expected score.
+LEANS = ((0, -1, 0, 1, 0), (0, -1, 1, 0, 0))
+SHORT_NOTES = {
+    ALICE: "Matches the rubric's wording for this level.",
+    BOB: "Misses detail I'd expect at this level.",
+    CAROL: "The evidence is there, stated plainly.",
+    DAVE: "Concrete enough to act on.",
+    ADA: "Where I'd place it after a real interview.",
+}
+
+
+def calibration_question(bank: QuestionBank) -> Question | None:
+    """The first question of the bank a panel can score: a rubric and specimens."""
+    return next((q for q in bank.questions if q.can_calibrate and q.specimens), None)
+
+
+def press(stage: Stage, action_id: str, value: str, user: str, message_ts: str) -> None:
+    """`user` presses a button of the message `message_ts` in the channel."""
+    payload = {
+        "type": "block_actions",
+        "user": user,
+        "channel": {"id": CHANNEL},
+        "container": {"type": "message", "channel_id": CHANNEL, "message_ts": message_ts},
+        "actions": [{"action_id": action_id, "value": value, "type": "button"}],
+        "response_url": stage.fake.response_url(channel=CHANNEL, user=user),
+    }
+    stage.slack.action(payload)
+
+
+def score(stage: Stage, session_id: str, card_ts: str, user: str, value: int, note: str) -> str:
+    """`user` presses Score, fills in the form and saves it; returns the private confirmation."""
+    fake = stage.fake
+    opened, confirmed = len(fake.calls("views.open")), len(fake.ephemerals(CHANNEL, user))
+    press(stage, calibration_render.SCORE_BUTTON, session_id, user, card_ts)
+    call = wait_until(lambda: fake.calls("views.open")[opened:], "the score form")[0]
+    view = call.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    inputs = {
+        calibration_render.SCORE_INPUT: {
+            "type": "radio_buttons",
+            "selected_option": {"value": str(value)},
+        },
+        calibration_render.NOTE_INPUT: {"type": "plain_text_input", "value": note},
+    }
+    state = {block: {block: element} for block, element in inputs.items()}
+    submitted = {
+        "id": "VDEMO",
+        "type": "modal",
+        "callback_id": view["callback_id"],
+        "private_metadata": view["private_metadata"],
+        "state": {"values": state},
+    }
+    answer = stage.slack.view_submission({"user": user, "view": submitted})
+    if answer.body.strip() and answer.json():
+        raise RuntimeError(f"the score form refused {NAMES[user]}'s score: {answer.body}")
+    mine = wait_until(lambda: fake.ephemerals(CHANNEL, user)[confirmed:], "a score confirmation")
+    return str(mine[-1]["text"])
+
+
+def card_of(stage: Stage, card_ts: str) -> dict[str, Any]:
+    return stage.fake.find_message(CHANNEL, card_ts) or {}
+
+
+def start_session(stage: Stage, text: str) -> tuple[str, str]:
+    """The manager runs `/interview <text>`; returns the new card's session id and ts."""
+    fake = stage.fake
+    before = {m["ts"] for m in fake.messages(CHANNEL)}
+    reply = slash(stage, ADA, text)
+    if "Calibration session posted" not in reply.get("text", ""):
+        raise RuntimeError(f"the calibration session did not start: {reply.get('text')}")
+    card = next(
+        m
+        for m in fake.messages(CHANNEL)
+        if m["ts"] not in before and calibration_render.SCORE_BUTTON in json.dumps(m["blocks"])
+    )
+    session_id = next(
+        element["value"]
+        for block in card["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == calibration_render.SCORE_BUTTON
+    )
+    return str(session_id), str(card["ts"])
+
+
+def results_of(stage: Stage, user: str) -> list[dict[str, Any]]:
+    """The private calibration results `user` got from the bot, oldest first."""
+    return [m for m in stage.fake.messages(user) if "Your calibration result" in m["text"]]
+
+
+def close_and_reveal(stage: Stage, session_id: str, card_ts: str) -> dict[str, Any]:
+    """The manager presses Close and reveal; returns the reveal once every rater heard theirs."""
+    before = {user: len(results_of(stage, user)) for user in RATERS}
+    stage.say.say(NAMES[ADA], "presses [ Close and reveal ]")
+    press(stage, calibration_render.CLOSE_BUTTON, session_id, ADA, card_ts)
+    wait_until(
+        lambda: all(len(results_of(stage, u)) > n for u, n in before.items()),
+        "the raters' private results",
+    )
+    wait_until(lambda: "(closed)" in card_of(stage, card_ts).get("text", ""), "the closed card")
+    replies = [m for m in stage.fake.thread(CHANNEL, card_ts) if m["thread_ts"] == card_ts]
+    return replies[0]
+
+
+def save_charts(stage: Stage) -> None:
+    """Save every chart the bot uploaded and has not been saved yet, and say where."""
+    stage.charts.mkdir(parents=True, exist_ok=True)
+    for upload in stage.fake.uploads():
+        if upload.file_id in stage.saved:
+            continue
+        path = stage.charts / upload.filename
+        if path.exists() or path.suffix != ".png":
+            path = stage.charts / f"{Path(upload.filename).stem}-{upload.file_id}.png"
+        path.write_bytes(upload.content)
+        stage.saved[upload.file_id] = path
+        where = "the card's thread" if upload.thread_ts else f"{NAMES[ADA]}'s direct messages"
+        stage.say.say(
+            "Interview Practice (app)",
+            f"📎 uploaded the chart “{upload.title}” ({upload.filename}) to {where}",
+            thread=bool(upload.thread_ts),
+        )
+        stage.say.line(f"       Chart saved: {path}")
+
+
+def first_session(stage: Stage, question: Question) -> None:
+    """A panel of five scores specimen 2 blind, one changes their mind, the manager reveals."""
+    say, clock = stage.say, stage.clock
+    clock.set_local("16:10")
+    session_id, card_ts = start_session(stage, f"calibrate {question.id} specimen 2 for 1h")
+    say.bot(card_of(stage, card_ts))
+    for at, user, value, note in (*FIRST_PANEL, CHANGE):
+        clock.set_local(at)
+        again = "presses Score again, changes it to " if (at, user) == CHANGE[:2] else ""
+        text = f"{again}{level_name(value)} · “{note}”"
+        say.say(NAMES[user], text, note=" (in the private score form)")
+        confirmation = score(stage, session_id, card_ts, user, value, note)
+        if again:
+            say.bot({"text": confirmation}, note=f" (only visible to {NAMES[user]})")
+    counted = f"{len(FIRST_PANEL)} interviewers scored so far"
+    wait_until(lambda: counted in json.dumps(card_of(stage, card_ts)), "the card's count")
+    say.line(f"       (the card now says “{counted}”; nobody's score is visible yet)")
+    clock.set_local("16:52")
+    reveal = close_and_reveal(stage, session_id, card_ts)
+    say.line("")
+    say.line("The card now reads:")
+    say.bot(card_of(stage, card_ts))
+    say.bot(reveal, thread=True)
+    save_charts(stage)
+    say.line("")
+    say.line(f"Privately, {NAMES[ADA]} (the manager) gets the named detail:")
+    detail = [m for m in stage.fake.messages(ADA) if "Calibration detail" in m["text"]][-1]
+    say.bot(detail, note=f" (direct message to {NAMES[ADA]})")
+    say.line(f"and each rater their own result, e.g. {NAMES[BOB]}:")
+    say.bot(results_of(stage, BOB)[-1], note=f" (direct message to {NAMES[BOB]})")
+
+
+def short_session(
+    stage: Stage, question: Question, specimen: int, at: str, leans: tuple[int, ...]
+) -> None:
+    """Another specimen of the same question, scored and closed at once (data for the report)."""
+    stage.clock.set_local(at)
+    session_id, card_ts = start_session(stage, f"calibrate {question.id} specimen {specimen}")
+    expected = question.specimens[specimen - 1].expected_score
+    scores = {u: min(4, max(1, expected + lean)) for u, lean in zip(RATERS, leans, strict=True)}
+    for user, value in scores.items():
+        score(stage, session_id, card_ts, user, value, SHORT_NOTES[user])
+    panel = ", ".join(f"{NAMES[u]} {v}" for u, v in scores.items())
+    stage.say.line(f"       (five interviewers score it blind: {panel})")
+    reveal = close_and_reveal(stage, session_id, card_ts)
+    stage.say.bot({"text": reveal["text"]}, thread=True)
+    save_charts(stage)
+
+
+def calibration_report(stage: Stage) -> None:
+    """The manager's report across the closed sessions, and its chart in their DM."""
+    stage.clock.set_local("17:40")
+    slash(stage, ADA, "calibration report")
+    wait_until(lambda: stage.fake.uploads(ADA), "the report's chart")
+    heads = [m for m in stage.fake.messages(ADA) if "Your calibration report" in m["text"]]
+    if heads:
+        stage.say.bot(heads[-1], note=f" (direct message to {NAMES[ADA]})")
+    save_charts(stage)
+
+
+def play_calibration(stage: Stage, bank: QuestionBank) -> None:
+    """Interviewer calibration after the round: a session in full, two short ones, the report."""
+    say = stage.say
+    say.line("")
+    say.line("── Interviewer calibration: does the panel score the same answer the same way? ──")
+    question = calibration_question(bank)
+    if question is None:
+        say.line("(No question in this bank has a rubric and specimens: nothing to calibrate on.)")
+        return
+    say.line(f"{NAMES[ADA]} is a workspace admin, so she may run calibration sessions.")
+    say.line("")
+    first_session(stage, question)
+    others = [n for n in range(1, len(question.specimens) + 1) if n != 2][: len(LEANS)]
+    say.line("")
+    more = "one more specimen" if len(others) == 1 else f"{len(others)} more specimens"
+    say.line(f"Then {more} of the same question, scored and closed at once, for the report:")
+    for index, specimen in enumerate(others):
+        short_session(stage, question, specimen, f"17:{index * 15:02d}", LEANS[index])
+    say.line("")
+    calibration_report(stage)
 
 
 def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sys.stdout) -> Path:
@@ -122,11 +388,13 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
         questions_file=questions or DEFAULT_BANK,
     )
     bot = build_bot(settings, now=clock.now)
-    server = waitress.create_server(
+    server = create_server(
         make_wsgi(SlackRequestHandler(bot.app), bot.engine), host="127.0.0.1", port=0, threads=4
     )
+    assert isinstance(server, BaseWSGIServer)  # one host and port: a single-socket server
     threading.Thread(target=server.run, daemon=True).start()
-    slack = SlackDriver(f"http://127.0.0.1:{server.effective_port}/slack/events", secret, fake)
+    port = server.effective_port  # type: ignore[attr-defined]  # set by __init__, not in the stubs
+    slack = SlackDriver(f"http://127.0.0.1:{port}/slack/events", secret, fake)
 
     def settle() -> None:
         """Wait until every event the bot acknowledged has been applied."""
@@ -137,16 +405,10 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
                     return
             time.sleep(0.02)
 
+    stage = Stage(fake, slack, say, clock, workdir / "calibration-charts")
+
     def command(user: str, text: str) -> None:
-        before = len(fake.calls("response_url"))
-        say.say(NAMES[user], f"/interview {text}")
-        slack.command(text, user=user, channel=CHANNEL)
-        deadline = time.monotonic() + 10
-        while len(fake.calls("response_url")) == before and time.monotonic() < deadline:
-            time.sleep(0.02)
-        reply = fake.calls("response_url")[-1].args
-        note = "" if reply.get("response_type") == "in_channel" else " (only visible to you)"
-        say.bot({"text": reply.get("text", "")}, note=note)
+        slash(stage, user, text)
 
     try:
         day = clock.now().astimezone(ZoneInfo(ZONE))
@@ -227,8 +489,11 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
             time.sleep(0.02)
         board = fake.calls("chat.update")[-1].args
         say.bot({"text": board.get("text", "")}, note=" (edited in, so nobody is pinged)")
+        play_calibration(stage, bot.bank)
         say.line("")
         say.line(f"The day's data is in the SQLite file {db_path}")
+        if stage.saved:
+            say.line(f"  the calibration charts are in {stage.charts}")
         say.line(f"  see it as JSON:  DATABASE_URL=sqlite:///{db_path} python -m bot export")
         say.line("  connect a real workspace: README.md, 'Put it in your Slack workspace'")
     finally:

@@ -70,15 +70,16 @@ def text_input(
     optional: bool = False,
     multiline: bool = False,
     max_length: int | None = None,
+    action_id: str | None = None,
 ) -> InputBlock:
-    """A form field whose block id and action id are both `name`."""
+    """A form field; its action id is `name` too unless given."""
     return InputBlock(
         block_id=name,
         label=plain(label),
         optional=optional,
-        hint=plain(hint),
+        hint=plain(hint) if hint else None,
         element=PlainTextInputElement(
-            action_id=name,
+            action_id=action_id or name,
             multiline=multiline,
             initial_value=initial or None,
             max_length=max_length,

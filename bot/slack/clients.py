@@ -27,6 +27,7 @@ BOT_SCOPES = (
     "users:read",
     "channels:read",
     "groups:read",
+    "files:write",
 )
 
 

@@ -1,6 +1,9 @@
 """Alembic environment: the engine is handed over by storage.db.migrate()."""
 
+from typing import Literal
+
 from alembic import context
+from sqlalchemy.schema import SchemaItem
 
 from storage.calibration import CalibrationScore, CalibrationSession  # noqa: F401 - registers the tables
 from storage.models import Base
@@ -9,7 +12,21 @@ from storage.models import Base
 FOREIGN_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states"}
 
 
-def include_object(obj: object, name: str, type_: str, reflected: bool, compare_to: object) -> bool:
+def include_object(
+    obj: SchemaItem,
+    name: str | None,
+    type_: Literal[
+        "schema",
+        "table",
+        "column",
+        "index",
+        "unique_constraint",
+        "foreign_key_constraint",
+        "check_constraint",
+    ],
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
     return not (type_ == "table" and name in FOREIGN_TABLES)
 
 

@@ -61,6 +61,7 @@ def test_blind_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> No
     assert "blind answers" in fake.calls("response_url")[-1].args["text"]
     slack.command("now", user=ADMIN, channel=CHANNEL)
     [post] = eventually(lambda: fake.calls("chat.postMessage")[:1])
+    assert post.response is not None
     question_ts = post.response["ts"]
     buttons = [e for b in post.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     [answer_button] = [b for b in buttons if b["action_id"] == rounds_render.ANSWER_BUTTON]
@@ -119,7 +120,9 @@ def test_blind_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> No
     assert posted_answers[1].status == 200
 
     # Votes work on the posted answers; the author's own reaction is not a vote.
-    alice_ts = posted_answers[0].response["ts"]
+    alice_response = posted_answers[0].response
+    assert alice_response is not None
+    alice_ts = alice_response["ts"]
     slack.react(CHANNEL, alice_ts, "+1", user=CAROL, item_user="UBOT")
     slack.react(CHANNEL, alice_ts, "+1", user=ALICE, item_user="UBOT")
 

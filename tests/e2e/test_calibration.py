@@ -5,6 +5,7 @@ the managers' named detail, each rater's private result and the report across se
 from __future__ import annotations
 
 import json
+from functools import partial
 from itertools import combinations
 from typing import Any
 
@@ -195,10 +196,12 @@ def test_a_panel_scores_blind_and_sees_the_spread(
     # The manager's named detail, and each rater's own result, privately.
     detail = eventually(lambda: [t for t in dm(fake, ADMIN) if "Calibration detail" in t])[0]
     assert all(f"<@{user}>" in detail for user in final)
+
+    def results(user: str) -> list[str]:
+        return [t for t in dm(fake, user) if "Your calibration result" in t]
+
     for user, score in final.items():
-        note = eventually(
-            lambda u=user: [t for t in dm(fake, u) if "Your calibration result" in t]
-        )[0]
+        note = eventually(partial(results, user))[0]
         assert f"you scored *{score}" in note
         assert "Calibration detail" not in " ".join(dm(fake, user))
 
@@ -243,14 +246,23 @@ def test_report_across_sessions_matches_an_independent_computation(
         {ALICE: 2, BOB: 1, CAROL: 2, DAVE: 3},
         {ALICE: 4, BOB: 3, CAROL: 4, DAVE: 4},
     ]
+
+    def exported_session(session_id: str) -> dict[str, Any]:
+        session: dict[str, Any] = bot.export()["calibration"][int(session_id) - 1]
+        return session
+
+    def all_scored(session_id: str) -> bool:
+        return len(exported_session(session_id)["scores"]) == 4
+
+    def closed(session_id: str) -> bool:
+        return exported_session(session_id)["status"] == "closed"
+
     for panel in panels:
         session_id, _ = start_session(slack, fake, f"calibrate {QUESTION}")
         score_all(slack, fake, session_id, panel)
-        eventually(lambda s=session_id: len(bot.export()["calibration"][int(s) - 1]["scores"]) == 4)
+        eventually(partial(all_scored, session_id))
         press(slack, fake, calibration_render.CLOSE_BUTTON, session_id, ADMIN)
-        eventually(
-            lambda s=session_id: bot.export()["calibration"][int(s) - 1]["status"] == "closed"
-        )
+        eventually(partial(closed, session_id))
 
     report = json.loads(bot.cli("calibration", "report", "--json"))
     expected_alpha = ordinal_alpha([list(p.values()) for p in panels])

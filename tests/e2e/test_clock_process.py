@@ -50,6 +50,7 @@ def test_scheduled_post_then_catch_up_reveal_after_a_restart(
         [post] = eventually(lambda: fake.calls("chat.postMessage"), timeout=30)
         assert "Interview question of the day" in post.args["text"]
         assert "16:00 Europe/Berlin" in str(post.args["blocks"])
+        assert post.response is not None
     finally:
         bot.kill()  # down over lunch
 

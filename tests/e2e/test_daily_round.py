@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
@@ -172,14 +173,20 @@ def test_channel_categories(bot: BotProcess, slack: SlackDriver, fake: FakeSlack
     def reveals() -> int:
         return sum("Revealed" in c.args["text"] for c in fake.calls("response_url"))
 
+    def posted(count: int) -> bool:
+        return len(questions()) == count
+
+    def revealed(count: int) -> bool:
+        return reveals() == count
+
     for i in range(3):  # the bank has three system-design questions: no repeats among them
         slack.command("now", user=ADMIN, channel=CHANNEL)
-        eventually(lambda i=i: len(questions()) == i + 1)
+        eventually(partial(posted, i + 1))
         slack.command("reveal", user=ADMIN, channel=CHANNEL)
-        eventually(lambda i=i: reveals() == i + 1)
-    questions = questions()
-    assert len(questions) == 3 and len(set(questions)) == 3
-    assert all("(System design)" in q for q in questions)
+        eventually(partial(revealed, i + 1))
+    texts = questions()
+    assert len(texts) == 3 and len(set(texts)) == 3
+    assert all("(System design)" in q for q in texts)
 
 
 def test_bot_not_in_channel(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
@@ -224,6 +231,7 @@ def test_a_channel_chooses_its_vote_emoji(
     eventually(lambda: "vote emoji here to :star:" in last_response(fake))
     slack.command("now", user=ADMIN, channel=CHANNEL)
     [post] = eventually(lambda: fake.calls("chat.postMessage"))
+    assert post.response is not None
     question = post.response["ts"]
     assert ":star:" in json.dumps(fake.calls("chat.postMessage")[0].args["blocks"])
     alice_ts, _ = slack.reply(CHANNEL, question, "an answer", user=ALICE)

@@ -45,7 +45,9 @@ def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_pat
         base = f"http://127.0.0.1:{bot.port}"
         status, page, headers = get(f"{base}/slack/install")
         assert status == 200
-        authorize = unescape(re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page).group(1))
+        link = re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page)
+        assert link is not None, page
+        authorize = unescape(link.group(1))
         query = parse_qs(urlparse(authorize).query)
         assert query["client_id"] == [CLIENT_ID]
         assert "chat:write" in query["scope"][0] and "commands" in query["scope"][0]
@@ -62,6 +64,7 @@ def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_pat
         status, page, _ = get(url, cookie)
         assert status == 200, page
         [exchange] = [c for c in fake.calls("oauth.v2.access") if c.status == 200]
+        assert exchange.response is not None
         new_token = exchange.response["access_token"]
 
         # The new workspace uses the bot with its own token.

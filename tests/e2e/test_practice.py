@@ -242,7 +242,12 @@ def test_post_practice_question(bot: BotProcess, slack: SlackDriver, fake: FakeS
     # Not the daily round: the daily question still goes out.
     reply = run(slack, fake, "now", user=ADMIN)
     assert "I'll reveal the answer" in reply["text"]
-    [_, daily] = eventually(lambda: len(top_level(fake)) == 2 and top_level(fake))
+
+    def both_posted() -> list[dict[str, Any]]:
+        posts = top_level(fake)
+        return posts if len(posts) == 2 else []
+
+    [_, daily] = eventually(both_posted)
     assert "Interview question of the day" in daily["text"]
 
     bob_ts, _ = slack.reply(CHANNEL, practice, "Cache-aside with TTLs and pub/sub", user=BOB)
