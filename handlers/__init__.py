@@ -38,5 +38,5 @@ def register_all(app: App, features: Features, now: Callable[[], datetime]) -> N
     questions.register(app, features.questions, now)
     rounds.register(app, features.rounds, now)
     channels.register(app, features.channels, features.progress, now)
-    home.register(app, features.progress, now)
+    home.register(app, features.progress, features.calibration, now)
     calibration.register(app, features.calibration, now)

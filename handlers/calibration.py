@@ -43,6 +43,11 @@ def register(app: App, calibration: CalibrationUI, now: Callable[[], datetime]) 
                 calibration.close_button(context.team_id or "", session_id, user_of(body), now()),
             )
 
+    @app.action(render.START_BUTTON)
+    def start_from_home(ack: Ack, body: dict, context: BoltContext) -> None:
+        ack()
+        calibration.open_form_from_home(context.team_id or "", user_of(body), body["trigger_id"])
+
     @app.view(render.CALIBRATE_VIEW)
     def start(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
         team_id, user_id = context.team_id or "", user_of(body)

@@ -36,6 +36,8 @@ def field_values(view: dict[str, Any]) -> dict[str, str | None]:
             if element.get("type") in ("static_select", "radio_buttons"):
                 option = element.get("selected_option") or {}
                 values[block_id] = option.get("value")
+            elif element.get("type") == "conversations_select":
+                values[block_id] = element.get("selected_conversation")
             else:
                 values[block_id] = element.get("value")
     return values

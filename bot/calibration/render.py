@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -324,9 +325,14 @@ CALIBRATE_VIEW = "calibration.start_submit"
 START_FIELDS = ("question", "evidence", "pasted", "duration")
 
 
-def calibrate_modal(channel_id: str, questions: Sequence[Question]) -> dict[str, Any]:
-    """`/interview calibrate` alone: choose the question, the evidence and the deadline."""
-    from slack_sdk.models.blocks import StaticSelectElement
+def calibrate_modal(channel_id: str | None, questions: Sequence[Question]) -> dict[str, Any]:
+    """`/interview calibrate` alone (or the Home tab's button, which also asks for the channel):
+    choose the question, the evidence and the deadline."""
+    from slack_sdk.models.blocks import (
+        ConversationFilter,
+        ConversationSelectElement,
+        StaticSelectElement,
+    )
 
     question_options = [
         Option(value=q.id, label=fit(f"{q.id} ({q.category})", 75)) for q in questions[:100]
@@ -337,7 +343,21 @@ def calibrate_modal(channel_id: str, questions: Sequence[Question]) -> dict[str,
         Option(value=f"specimen-{n}", label=f"Specimen {n}") for n in range(1, most + 1)
     ]
     evidence_options.append(Option(value="pasted", label="The answer I paste below"))
-    blocks: list[Block] = [
+    blocks: list[Block] = []
+    if channel_id is None:
+        blocks.append(
+            InputBlock(
+                block_id="channel",
+                label=plain("Post the session in"),
+                element=ConversationSelectElement(
+                    action_id="channel",
+                    filter=ConversationFilter(
+                        include=["public", "private"], exclude_bot_users=True
+                    ),
+                ),
+            )
+        )
+    blocks += [
         InputBlock(
             block_id="question",
             label=plain("Question"),
@@ -361,3 +381,36 @@ def calibrate_modal(channel_id: str, questions: Sequence[Question]) -> dict[str,
         text_input("duration", "Open for", hint="e.g. 2h, 90m or 3d", initial="24h"),
     ]
     return modal(CALIBRATE_VIEW, "Calibration session", "Start", blocks, channel_id=channel_id)
+
+
+START_BUTTON = "calibration.start_open"
+
+
+def home_section(
+    calibrated: Sequence[str], pending: Sequence[tuple[str, Sequence[str]]]
+) -> list[dict[str, Any]]:
+    """The managers' part of the Home tab: who is calibrated, who needs another session."""
+    needs = "\n".join(f"• <@{rater}>: {', '.join(reasons)}" for rater, reasons in pending[:20])
+    blocks: list[Block] = [
+        DividerBlock(),
+        HeaderBlock(text=plain("Interviewer calibration")),
+        SectionBlock(
+            text=md(
+                "Your panel scores the same answer blind; the reveal shows the spread and each "
+                "interviewer's bias. Check here before putting someone on a real loop."
+            ),
+            accessory=ButtonElement(
+                text="Start a calibration session", action_id=START_BUTTON, style="primary"
+            ),
+        ),
+        SectionBlock(
+            text=md(
+                "*Calibrated:* "
+                + (", ".join(f"<@{r}>" for r in calibrated) or "nobody yet")
+                + "\n*Needs another session:*\n"
+                + (needs or "nobody so far")
+            )
+        ),
+        context("Managers only · `/interview calibration report` has the full figures"),
+    ]
+    return [b.to_dict() for b in blocks]

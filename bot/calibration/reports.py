@@ -12,7 +12,13 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.calibration.agreement import CalibrationReport, Rating, build_report
+from bot.calibration.agreement import (
+    CalibrationReport,
+    InterviewerProfile,
+    Rating,
+    build_report,
+    interviewer_profiles,
+)
 from bot.slack.errors import slack_error
 from storage import calibration as store
 
@@ -54,6 +60,12 @@ class CalibrationReports:
         with self.sessions.begin() as session:
             found = ratings(session, team_id, since)
         return build_report(found, bootstrap=bootstrap)
+
+    def profiles(self, team_id: str) -> list[InterviewerProfile]:
+        """Each interviewer's calibration, without the bootstrap (quick enough for the Home tab)."""
+        with self.sessions.begin() as session:
+            found = ratings(session, team_id)
+        return interviewer_profiles(found)
 
     def send_chart(self, client: WebClient, user_id: str, report: CalibrationReport) -> None:
         _send_chart(client, user_id, report)

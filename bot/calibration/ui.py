@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.calibration import render
 from bot.calibration.reports import CalibrationReports
@@ -150,6 +151,23 @@ class CalibrationUI:
         self.client_for(inv.team_id).views_open(trigger_id=inv.trigger_id, view=view)
         return NO_REPLY
 
+    def open_form_from_home(self, team_id: str, user_id: str, trigger_id: str) -> None:
+        """The Home tab's button: the same form, with a channel to post in."""
+        if not self.people.is_manager(team_id, user_id):
+            return  # only managers see the button; a stale Home tab gets nothing
+        questions = [q for q in self.library.for_team(team_id).questions if q.can_calibrate]
+        view = render.calibrate_modal(None, questions)
+        self.client_for(team_id).views_open(trigger_id=trigger_id, view=view)
+
+    def home_blocks(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
+        """Managers' Home tab section: who is calibrated and who needs another session."""
+        if not self.people.is_manager(team_id, user_id):
+            return []
+        profiles = self.reports.profiles(team_id)
+        calibrated = [p.rater for p in profiles if p.calibrated]
+        pending = [(p.rater, p.reasons()) for p in profiles if not p.calibrated]
+        return render.home_section(calibrated, pending)
+
     def submit_form(
         self,
         team_id: str,
@@ -158,9 +176,11 @@ class CalibrationUI:
         fields: dict[str, str | None],
     ) -> tuple[FormErrors | None, CalibrateRequest | None, Evidence | None, str | None]:
         """Check the form before it closes: errors under the fields, or what to start."""
-        channel_id = metadata(private_metadata).get("channel_id")
-        if not isinstance(channel_id, str) or not self.people.is_manager(team_id, user_id):
+        channel_id = metadata(private_metadata).get("channel_id") or fields.get("channel")
+        if not self.people.is_manager(team_id, user_id):
             return {"question": MANAGERS_ONLY}, None, None, None
+        if not isinstance(channel_id, str) or not channel_id:
+            return {"channel": "Choose the channel to post the session in."}, None, None, None
         question = self._question(team_id, fields.get("question") or "")
         if isinstance(question, Reply):
             return {"question": question.text}, None, None, None

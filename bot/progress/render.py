@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 from bot.channels.render import EDIT_SCHEDULE_BUTTON
 from bot.channels.schedule import Schedule
 from bot.questions.render import category_label
-from bot.slack.blocks import finish_view, md, plain
+from bot.slack.blocks import VIEW_BLOCKS, finish_view, md, plain
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,12 @@ def home_view(
         )
     blocks += [DividerBlock(), SectionBlock(text=md(help_text))]
     return finish_view(View(type="home", blocks=blocks))
+
+
+def with_sections(view: dict[str, Any], blocks: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The Home view with another feature's sections before the help (within 100 blocks)."""
+    if not blocks:
+        return view
+    head, help_part = view["blocks"][:-2], view["blocks"][-2:]
+    room = VIEW_BLOCKS - len(head) - len(help_part)
+    return {**view, "blocks": [*head, *list(blocks)[: max(room, 0)], *help_part]}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from bot.progress import render
 from bot.progress.service import ProgressService
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Handler, SubCommand, choice
@@ -66,7 +69,15 @@ class ProgressUI:
             return NO_REPLY
         return Reply(text)  # not in the channel: show it to the caller
 
-    def publish_home(self, team_id: str, user_id: str, now: datetime) -> None:
+    def publish_home(
+        self,
+        team_id: str,
+        user_id: str,
+        now: datetime,
+        more: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """The person's Home tab; `more` holds other features' sections (e.g. calibration)."""
         is_admin = self.people.is_admin(team_id, user_id)
         view = self.progress.home(team_id, user_id, is_admin, now, self.help_text)
+        view = render.with_sections(view, more)
         self.client_for(team_id).views_publish(user_id=user_id, view=view)

@@ -286,3 +286,83 @@ def test_report_across_sessions_matches_an_independent_computation(
     assert chart[0].content.startswith(b"\x89PNG")
     csv_text = bot.cli("calibration", "report", "--csv")
     assert csv_text.splitlines()[0].startswith("kind,key,value")
+
+
+def open_home(slack: SlackDriver, fake: FakeSlack, user: str) -> str:
+    before = len([c for c in fake.calls("views.publish") if c.args["user_id"] == user])
+    event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"}
+    assert slack.event({**event, "event_ts": fake.next_ts()}).status == 200
+    eventually(
+        lambda: len([c for c in fake.calls("views.publish") if c.args["user_id"] == user]) > before
+    )
+    return json.dumps(fake.home_view(user))
+
+
+def submit_form(
+    slack: SlackDriver, view: dict[str, Any], user: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    response = slack.view_submission(
+        {
+            "user": user,
+            "view": {
+                "id": "V2",
+                "type": "modal",
+                "callback_id": view["callback_id"],
+                "private_metadata": view["private_metadata"],
+                "state": {"values": values},
+            },
+        }
+    )
+    assert response.status == 200
+    return response.json() if response.body.strip() else {}
+
+
+def start_form_values(channel: str | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "question": {"question": {"type": "static_select", "selected_option": {"value": QUESTION}}},
+        "evidence": {"evidence": {"type": "static_select", "selected_option": {"value": "pasted"}}},
+        "pasted": {"pasted": {"type": "plain_text_input", "value": "I'd use <!channel> Mongo."}},
+        "duration": {"duration": {"type": "plain_text_input", "value": "90m"}},
+    }
+    if channel:
+        values["channel"] = {
+            "channel": {"type": "conversations_select", "selected_conversation": channel}
+        }
+    return values
+
+
+def test_managers_start_from_home_and_everyone_else_is_refused_even_by_replay(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    assert "Interviewer calibration" not in open_home(slack, fake, ALICE)
+    home = open_home(slack, fake, ADMIN)
+    assert "Interviewer calibration" in home and calibration_render.START_BUTTON in home
+
+    before = len(fake.calls("views.open"))
+    press(slack, fake, calibration_render.START_BUTTON, "", ADMIN)
+    opened = eventually(lambda: fake.calls("views.open")[before:])[0].args["view"]
+    form = json.loads(opened) if isinstance(opened, str) else opened
+    assert '"block_id": "channel"' in json.dumps(form)
+
+    # The same form replayed by a non-manager: refused under the field, nothing posted.
+    errors = submit_form(slack, form, ALICE, start_form_values(CHANNEL))
+    assert "Only hiring managers" in json.dumps(errors)
+    assert cards(fake) == []
+    # A manager without a channel is asked for one; with one, the pasted answer is posted.
+    assert "channel" in submit_form(slack, form, ADMIN, start_form_values())["errors"]
+    assert submit_form(slack, form, ADMIN, start_form_values(CHANNEL)) == {}
+    card = eventually(lambda: cards(fake))[0]
+    shown = json.dumps(card["blocks"])
+    assert "An answer the hiring manager pasted" in shown
+    assert "<!channel>" not in shown and "&lt;!channel&gt;" in shown
+
+    # Replayed manager buttons from a non-manager change nothing.
+    session_id = str(bot.export()["calibration"][0]["id"])
+    assert "Only hiring managers" in press_and_answer(
+        slack, fake, calibration_render.CLOSE_BUTTON, session_id, ALICE
+    )
+    assert bot.export()["calibration"][0]["status"] == "open"
+    before = len(fake.calls("views.open"))
+    press(slack, fake, calibration_render.START_BUTTON, "", ALICE)
+    assert "only hiring managers" in command(slack, fake, "calibration report", BOB)["text"]
+    assert len(fake.calls("views.open")) == before  # no form for a non-manager
