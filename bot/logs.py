@@ -7,16 +7,24 @@ import re
 import sys
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+# bot, user, app-level, refresh (xoxe-) and rotating (xoxe.xoxp-) tokens
+_TOKEN = re.compile(r"xox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+
+
+def _one_line(value: object) -> str:
+    """What a request can put in a value (a path with %0a, a user's text) stays on its line."""
+    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class KeyValueFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = " ".join(
-            f"{key}={value}" for key, value in vars(record).items() if key not in _STANDARD
+            f"{key}={_one_line(value)}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD
         )
         line = f"{self.formatTime(record, '%Y-%m-%dT%H:%M:%S')} {record.levelname} {record.name}: "
-        line += record.getMessage() + (f" {fields}" if fields else "")
+        line += _one_line(record.getMessage()) + (f" {fields}" if fields else "")
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return _TOKEN.sub("xox?-[redacted]", line)
