@@ -51,3 +51,18 @@ def test_a_thread_answer_is_disarmed_but_not_escaped_twice() -> None:
 def test_a_blind_answer_typed_in_a_modal_is_fully_escaped() -> None:
     rendered = everything(rounds_render.blind_answer_message("U1", "a < b && <@UBOSS>"))
     assert "a &lt; b &amp;&amp; &lt;@UBOSS&gt;" in rendered and "<@UBOSS>" not in rendered
+
+
+def test_a_bank_difficulty_cannot_ping_the_channel() -> None:
+    question = Question(
+        id="q",
+        category="databases",
+        question="Q?",
+        rationale="R",
+        sample_answer="S",
+        difficulty="<!channel> hard",
+    )
+    assert "<!channel>" not in questions_render.question_meta(question)
+    assert "<!channel>" not in json.dumps(questions_render.practice_card(question))
+    post = rounds_render.QuestionPost(question, datetime(2026, 1, 1, tzinfo=UTC), "UTC")
+    assert "<!channel>" not in json.dumps(rounds_render.question_message(post))

@@ -37,7 +37,9 @@ def category_label(slug: str) -> str:
 
 
 def question_meta(q: Question) -> str:
-    return f"*{category_label(q.category)}*" + (f" · {q.difficulty}" if q.difficulty else "")
+    """Category and difficulty, escaped: a bank file is text someone typed too."""
+    meta = f"*{escape(category_label(q.category))}*"
+    return meta + (f" · {escape(q.difficulty)}" if q.difficulty else "")
 
 
 def practice_card(question: Question, *, sample: bool = False) -> Message:
