@@ -13,14 +13,9 @@ import io
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot.calibration.agreement import (
-    RELIABILITY_THRESHOLD,
-    RUBRIC,
-    AlphaEstimate,
-    CalibrationReport,
-    InterviewerProfile,
-    SessionSummary,
-)
+from bot.calibration.agreement import RELIABILITY_THRESHOLD, RUBRIC, AlphaEstimate, SessionSummary
+from bot.calibration.interviewers import InterviewerProfile
+from bot.calibration.overview import CalibrationReport
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -22,13 +22,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.calibration.agreement import (
-    RELIABILITY_THRESHOLD,
-    AlphaEstimate,
-    CalibrationReport,
-    InterviewerProfile,
-    SessionSummary,
-)
+from bot.calibration.agreement import RELIABILITY_THRESHOLD, AlphaEstimate, SessionSummary
+from bot.calibration.interviewers import InterviewerProfile
+from bot.calibration.overview import CalibrationReport
 from bot.calibration.rubric import level_name
 from bot.questions.model import RUBRIC_LEVELS, Question
 from bot.questions.render import question_meta

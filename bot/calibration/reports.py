@@ -12,13 +12,9 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.calibration.agreement import (
-    CalibrationReport,
-    InterviewerProfile,
-    Rating,
-    build_report,
-    interviewer_profiles,
-)
+from bot.calibration.agreement import Rating
+from bot.calibration.interviewers import InterviewerProfile, interviewer_profiles
+from bot.calibration.overview import CalibrationReport, build_report
 from bot.slack.errors import slack_error
 from storage import calibration as store
 

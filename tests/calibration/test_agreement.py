@@ -17,19 +17,20 @@ from hypothesis import strategies as st
 from bot.calibration.agreement import (
     RELIABILITY_THRESHOLD,
     AlphaEstimate,
-    InterviewerProfile,
     Level,
     Rating,
-    Shortfall,
     alpha,
     alpha_by,
     alpha_of_matrix,
-    build_report,
-    drift,
-    interviewer_profiles,
     session_summary,
+)
+from bot.calibration.interviewers import (
+    InterviewerProfile,
+    Shortfall,
+    interviewer_profiles,
     severity,
 )
+from bot.calibration.overview import build_report, drift
 
 ROOT = Path(__file__).resolve().parents[2]
 JAN = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)

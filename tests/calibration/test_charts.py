@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.calibration.agreement import CalibrationReport, Rating, build_report, session_summary
+from bot.calibration.agreement import Rating, session_summary
 from bot.calibration.charts import report_png, score_distribution_png
+from bot.calibration.overview import CalibrationReport, build_report
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
