@@ -18,7 +18,8 @@ from bot.calibration.sessions import CalibrationService
 from bot.channels.service import schedule_of
 from bot.rounds.inbox import Inbox
 from bot.rounds.service import RoundService, Started
-from storage import queries
+from storage import channels as channel_store
+from storage import rounds as round_store
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +65,15 @@ class Clock:
         now = now or self.now()
         report = TickReport()
         with self.sessions.begin() as session:
-            for round_id in queries.expire_stale_claims(session, now - CLAIM_TIMEOUT):
+            for round_id in round_store.expire_stale_claims(session, now - CLAIM_TIMEOUT):
                 log.warning(
                     "round interrupted before its post was confirmed; not retried",
                     extra={"round": round_id},
                 )
-            for round_id in queries.reopen_stale_reveals(session, now - REVEAL_TIMEOUT):
+            for round_id in round_store.reopen_stale_reveals(session, now - REVEAL_TIMEOUT):
                 log.warning("reveal interrupted; retrying", extra={"round": round_id})
-            due = [rnd.id for rnd in queries.due_reveals(session, now)]
-            reminders = [rnd.id for rnd, _ in queries.due_reminders(session, now)]
+            due = [rnd.id for rnd in round_store.due_reveals(session, now)]
+            reminders = [rnd.id for rnd, _ in round_store.due_reminders(session, now)]
         for round_id in due:
             if _guarded("reveal", round_id, partial(self.rounds.reveal, round_id, now)):
                 report.revealed.append(round_id)
@@ -120,7 +121,7 @@ class Clock:
         """(team, channel, local date, post instant) for every post due and not yet claimed."""
         due: list[tuple[str, str, date, datetime]] = []
         with self.sessions.begin() as session:
-            for row in queries.all_schedules(session):
+            for row in channel_store.all_schedules(session):
                 schedule = schedule_of(row)
                 if row.paused or schedule is None:
                     continue
@@ -132,7 +133,7 @@ class Clock:
                     post_at = schedule.post_at(local_date)
                     if post_at > now or post_at < row.updated_at:
                         continue
-                    if queries.round_exists(session, row.team_id, row.channel_id, local_date):
+                    if round_store.round_exists(session, row.team_id, row.channel_id, local_date):
                         continue
                     due.append((row.team_id, row.channel_id, local_date, post_at))
         return due

@@ -43,6 +43,23 @@ def register(app: App, calibration: CalibrationUI, now: Callable[[], datetime]) 
                 calibration.close_button(context.team_id or "", session_id, user_of(body), now()),
             )
 
+    def consent(allow: bool) -> Callable[..., None]:
+        def answer(
+            ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext
+        ) -> None:
+            ack()
+            session_id = number_value(action)
+            if session_id is not None:
+                reply = calibration.consent(
+                    context.team_id or "", session_id, user_of(body), allow, now()
+                )
+                say(respond, reply, replace=True)
+
+        return answer
+
+    app.action(render.CONSENT_ALLOW)(consent(True))
+    app.action(render.CONSENT_DECLINE)(consent(False))
+
     @app.action(render.START_BUTTON)
     def start_from_home(ack: Ack, body: dict, context: BoltContext) -> None:
         ack()

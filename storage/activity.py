@@ -1,7 +1,7 @@
 """A channel's activity for stats and leaderboards: counted rounds, answers and votes.
 
-Only rows that count are returned, following the rules of `queries.counted_answers` and
-`queries.voters_by_answer`:
+Only rows that count are returned, following the rules of `storage.rounds.counted_answers` and
+`storage.votes.voters_by_answer`:
 
 - a round counts when it was posted (message_ts set) and is open or revealed;
 - an answer counts when it is not deleted and its ts is before the round's reveal; a blind
@@ -19,9 +19,13 @@ from datetime import date, datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Answer, BlindAnswer, ChannelSchedule, Round, Vote
+from storage.blind import BlindAnswer
+from storage.channels import ChannelSchedule
+from storage.rounds import Answer, Round
+from storage.states import AnswerMode, RoundStatus
+from storage.votes import Vote
 
-COUNTED_STATUSES = ("open", "revealed")
+COUNTED_STATUSES = (RoundStatus.OPEN, RoundStatus.REVEALED)
 DEFAULT_TIMEZONE = "UTC"
 
 
@@ -102,12 +106,12 @@ def channel_activity(session: Session, team_id: str, channel_id: str) -> Channel
     rounds = [RoundRow(*row) for row in round_rows]
 
     # Thread replies; the reveal cutoff compares Slack ts (a string) with a datetime, so it is
-    # applied here, exactly as queries.counted_answers does.
+    # applied here, exactly as storage.rounds.counted_answers does.
     answers: list[AnswerRow] = []
     answer_rows = session.execute(
         select(Answer.round_id, Answer.user_id, Answer.ts, Round.revealed_at)
         .join(Round, Answer.round_id == Round.id)
-        .where(counted_round, Answer.deleted.is_(False), Round.mode != "blind")
+        .where(counted_round, Answer.deleted.is_(False), Round.mode != AnswerMode.BLIND)
     ).all()
     for round_id, user_id, ts, revealed_at in answer_rows:
         if _before_reveal(ts, revealed_at):
@@ -147,7 +151,7 @@ def channel_activity(session: Session, team_id: str, channel_id: str) -> Channel
         .order_by(Answer.round_id, Answer.ts, Vote.voter_id)
     ).all()
     for round_id, author_id, voter_id, ts, revealed_at, mode in vote_rows:
-        if mode == "blind" or _before_reveal(ts, revealed_at):
+        if mode == AnswerMode.BLIND or _before_reveal(ts, revealed_at):
             votes.append(VoteRow(round_id, author_id, voter_id))
 
     return ChannelActivity(

@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from storage.base import Base, UtcDateTime
 from storage.db import insert_for, rows_changed
-from storage.models import Base, UtcDateTime
-from storage.states import SessionStatus
+from storage.rounds import Answer, Round
+from storage.states import RoundStatus, SessionStatus
 
 
 class CalibrationSession(Base):
@@ -116,6 +117,19 @@ def claim_close(session: Session, session_id: int, now: datetime, closed_by: str
     return rows_changed(session.execute(stmt)) == 1
 
 
+def claim_consent(session: Session, session_id: int, allow: bool) -> bool:
+    """Atomically record the author's answer; False when it was given already."""
+    stmt = (
+        update(CalibrationSession)
+        .where(
+            CalibrationSession.id == session_id,
+            CalibrationSession.status == SessionStatus.AWAITING_CONSENT,
+        )
+        .values(status=SessionStatus.CLAIMED if allow else SessionStatus.DECLINED)
+    )
+    return rows_changed(session.execute(stmt)) == 1
+
+
 def due_closes(session: Session, now: datetime) -> Sequence[int]:
     query = select(CalibrationSession.id).where(
         CalibrationSession.status == SessionStatus.OPEN, CalibrationSession.closes_at <= now
@@ -160,3 +174,39 @@ def all_sessions(session: Session, team_id: str | None = None) -> Sequence[Calib
     if team_id is not None:
         query = query.where(CalibrationSession.team_id == team_id)
     return session.scalars(query.order_by(CalibrationSession.id)).all()
+
+
+def revealed_answers(
+    session: Session, team_id: str, limit: int = 50
+) -> Sequence[tuple[Answer, str]]:
+    """The workspace's newest answers from revealed rounds, with their question id: evidence a
+    manager may propose (its author is asked first)."""
+    query = (
+        select(Answer, Round.question_id)
+        .join(Round, Answer.round_id == Round.id)
+        .where(
+            Answer.team_id == team_id,
+            Answer.deleted.is_(False),
+            Answer.text != "",
+            Round.status == RoundStatus.REVEALED,
+        )
+        .order_by(Answer.received_at.desc())
+        .limit(limit)
+    )
+    return [(answer, question_id) for answer, question_id in session.execute(query)]
+
+
+def team_answer(session: Session, team_id: str, answer_id: int) -> tuple[Answer, str] | None:
+    """One answer of the workspace from a revealed round, with its question id."""
+    query = (
+        select(Answer, Round.question_id)
+        .join(Round, Answer.round_id == Round.id)
+        .where(
+            Answer.id == answer_id,
+            Answer.team_id == team_id,
+            Answer.deleted.is_(False),
+            Round.status == RoundStatus.REVEALED,
+        )
+    )
+    row = session.execute(query).first()
+    return (row[0], row[1]) if row else None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rounds.answers import apply_event
-from storage.models import Answer, Round
+from storage.rounds import Answer, Round
 
 REVEALED = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
 BEFORE, AFTER = f"{REVEALED.timestamp() - 600:.6f}", f"{REVEALED.timestamp() + 60:.6f}"

@@ -26,7 +26,7 @@ from bot.questions.bank import QuestionBank
 from bot.rounds.service import RoundService, Started
 from bot.sandbox.fake_slack import FakeSlack
 from storage.db import make_engine, make_session_factory
-from storage.models import Round
+from storage.rounds import Round
 from tests.conftest import BANK
 
 Sessions = sessionmaker[Session]

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import ChannelSchedule, Round
+from storage.channels import ChannelSchedule
+from storage.rounds import Round
 from tests.test_clock import (
     TEAM,
     Sessions,

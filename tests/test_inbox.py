@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rounds.inbox import Inbox
-from storage.models import InboxEvent
+from storage.inbox import InboxEvent
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

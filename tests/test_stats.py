@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.progress.stats import leaderboard, local_today, user_stats
 from storage.activity import AnswerRow, ChannelActivity, RoundRow, VoteRow, channel_activity
-from storage.models import Answer, BlindAnswer, ChannelSchedule, Round, Vote
+from storage.blind import BlindAnswer
+from storage.channels import ChannelSchedule
+from storage.rounds import Answer, Round
+from storage.votes import Vote
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"
 

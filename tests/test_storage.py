@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
 from sqlalchemy import func, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,8 +17,15 @@ from bot.channels.schedule import parse_schedule
 from bot.channels.service import ChannelService
 from bot.rounds.answers import apply_event
 from bot.rounds.inbox import MAX_ATTEMPTS, Inbox
-from storage import queries
-from storage.models import Answer, ChannelSchedule, InboxEvent, Round, Vote
+from storage import channels as channel_store
+from storage import rounds as round_store
+from storage import votes as vote_store
+from storage.channels import ChannelSchedule
+from storage.db import alembic_config, make_engine
+from storage.inbox import InboxEvent
+from storage.rounds import Answer, Round
+from storage.states import RoundStatus
+from storage.votes import Vote
 
 Sessions = sessionmaker[Session]
 
@@ -42,7 +50,7 @@ def open_round(
 ) -> int:
     """A posted, open round whose question message is `message_ts`."""
     with sessions.begin() as session:
-        round_id = queries.claim_round(
+        round_id = round_store.claim_round(
             session,
             team_id=team,
             channel_id=channel,
@@ -155,14 +163,14 @@ def counted(sessions: Sessions, round_id: int) -> dict[str, str]:
     """{ts: text} of the answers the reveal would count."""
     with sessions.begin() as session:
         rnd = session.get_one(Round, round_id)
-        return {a.ts: a.text for a in queries.counted_answers(session, rnd)}
+        return {a.ts: a.text for a in round_store.counted_answers(session, rnd)}
 
 
 def votes(sessions: Sessions, round_id: int) -> dict[str, list[str]]:
     """{answer ts: voters} as the reveal counts them."""
     with sessions.begin() as session:
         rnd = session.get_one(Round, round_id)
-        return queries.voters_by_answer(session, queries.counted_answers(session, rnd))
+        return vote_store.voters_by_answer(session, round_store.counted_answers(session, rnd))
 
 
 def ts(n: int, micro: int = 200) -> str:
@@ -251,7 +259,9 @@ def test_answers_after_the_reveal_do_not_count(sessions: Sessions) -> None:
     round_id = open_round(sessions)
     apply(sessions, reply(ts(10), "in time"))
     with sessions.begin() as session:
-        assert queries.claim_reveal(session, round_id, datetime.fromtimestamp(1768208400 + 60, UTC))
+        assert round_store.claim_reveal(
+            session, round_id, datetime.fromtimestamp(1768208400 + 60, UTC)
+        )
     assert apply(sessions, reply(ts(61), "too late")) == ["ignored: after the reveal"]
     assert counted(sessions, round_id) == {ts(10): "in time"}
 
@@ -339,7 +349,7 @@ def test_one_vote_per_voter_per_answer_even_with_two_reactions(sessions: Session
 
 def test_the_channels_vote_emoji_is_the_one_counted(sessions: Sessions) -> None:
     with sessions.begin() as session:
-        queries.save_schedule(
+        channel_store.save_schedule(
             session,
             TEAM,
             CHANNEL,
@@ -434,7 +444,7 @@ def test_datetimes_come_back_aware_in_utc(sessions: Sessions) -> None:
     berlin = datetime(2026, 7, 1, 9, 30, 15, 123456, tzinfo=ZoneInfo("Europe/Berlin"))
     tokyo = datetime(2026, 7, 1, 23, 59, 59, 999999, tzinfo=ZoneInfo("Asia/Tokyo"))
     with sessions.begin() as session:
-        round_id = queries.claim_round(
+        round_id = round_store.claim_round(
             session,
             team_id=TEAM,
             channel_id=CHANNEL,
@@ -461,14 +471,14 @@ def test_instants_compare_correctly_whatever_zone_they_are_given_in(sessions: Se
     berlin = ZoneInfo("Europe/Berlin")
     with sessions.begin() as session:
         just_before = datetime(2026, 1, 12, 15, 59, 59, tzinfo=berlin)
-        assert queries.due_reveals(session, just_before) == []
+        assert round_store.due_reveals(session, just_before) == []
         at_reveal = datetime(2026, 1, 12, 16, 0, tzinfo=berlin)
-        assert [r.id for r in queries.due_reveals(session, at_reveal)] == [round_id]
+        assert [r.id for r in round_store.due_reveals(session, at_reveal)] == [round_id]
 
 
 def test_naive_datetimes_are_refused(sessions: Sessions) -> None:
     with sessions.begin() as session, pytest.raises(StatementError, match="naive datetime"):
-        queries.claim_round(
+        round_store.claim_round(
             session,
             team_id=TEAM,
             channel_id=CHANNEL,
@@ -489,10 +499,10 @@ def claim(
     channel: str = CHANNEL,
     day: date = date(2026, 1, 12),
     sequence: int = 0,
-    status: str = "claimed",
+    status: RoundStatus = RoundStatus.CLAIMED,
 ) -> int | None:
     with sessions.begin() as session:
-        return queries.claim_round(
+        return round_store.claim_round(
             session,
             team_id=team,
             channel_id=channel,
@@ -508,7 +518,7 @@ def test_a_round_slot_is_claimed_once(sessions: Sessions) -> None:
     first = claim(sessions)
     assert first is not None
     assert claim(sessions) is None
-    assert claim(sessions, status="skipped") is None
+    assert claim(sessions, status=RoundStatus.SKIPPED) is None
     # Every other slot is free.
     others = [
         claim(sessions, sequence=1),
@@ -523,16 +533,16 @@ def test_a_round_slot_is_claimed_once(sessions: Sessions) -> None:
 
 
 def test_a_skipped_day_blocks_a_late_post(sessions: Sessions) -> None:
-    assert claim(sessions, status="skipped") is not None
+    assert claim(sessions, status=RoundStatus.SKIPPED) is not None
     assert claim(sessions) is None
 
 
 def test_reveal_is_claimed_once(sessions: Sessions) -> None:
     round_id = open_round(sessions)
     with sessions.begin() as session:
-        assert queries.claim_reveal(session, round_id, NOW) is True
+        assert round_store.claim_reveal(session, round_id, NOW) is True
     with sessions.begin() as session:
-        assert queries.claim_reveal(session, round_id, NOW) is False
+        assert round_store.claim_reveal(session, round_id, NOW) is False
         assert session.get_one(Round, round_id).status == "revealed"
 
 
@@ -574,13 +584,13 @@ def test_the_same_channel_id_in_two_workspaces_does_not_collide(sessions: Sessio
     assert channels.schedule(OTHER_TEAM, CHANNEL)[1] is True
 
     with sessions.begin() as session:
-        by_message = queries.round_by_message(session, TEAM, CHANNEL, QUESTION_TS)
+        by_message = round_store.round_by_message(session, TEAM, CHANNEL, QUESTION_TS)
         assert by_message is not None and by_message.id == mine
-        by_message = queries.round_by_message(session, OTHER_TEAM, CHANNEL, QUESTION_TS)
+        by_message = round_store.round_by_message(session, OTHER_TEAM, CHANNEL, QUESTION_TS)
         assert by_message is not None and by_message.id == theirs
-        still_open = queries.open_round(session, TEAM, CHANNEL)
+        still_open = round_store.open_round(session, TEAM, CHANNEL)
         assert still_open is not None and still_open.id == mine
-        assert queries.question_history(session, OTHER_TEAM, CHANNEL) == ["sql-vs-nosql"]
+        assert round_store.question_history(session, OTHER_TEAM, CHANNEL) == ["sql-vs-nosql"]
         assert session.scalar(select(func.count()).select_from(ChannelSchedule)) == 2
 
 
@@ -611,6 +621,19 @@ def test_a_schedule_reads_back_as_it_was_saved(sessions: Sessions, text: str) ->
     channels.subscribe(TEAM, CHANNEL, schedule, ALICE, NOW)
     assert channels.schedule(TEAM, CHANNEL) == (schedule, False)
     with sessions.begin() as session:
-        row = queries.get_schedule(session, TEAM, CHANNEL)
+        row = channel_store.get_schedule(session, TEAM, CHANNEL)
         assert row is not None
         assert (row.updated_by, row.updated_at, row.vote_emoji) == (ALICE, NOW, "+1")
+
+
+# -- schema ------------------------------------------------------------------------------------
+
+
+def test_the_models_match_the_migrations(database_url: str) -> None:
+    """The Alembic env sees every model module, and no model changed without a migration:
+    autogenerate finds nothing to do on a freshly migrated database."""
+    engine = make_engine(database_url)
+    try:
+        command.check(alembic_config(engine))  # raises AutogenerateDiffsDetected on drift
+    finally:
+        engine.dispose()

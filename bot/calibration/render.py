@@ -321,7 +321,62 @@ CALIBRATE_VIEW = "calibration.start_submit"
 START_FIELDS = ("question", "evidence", "pasted", "duration")
 
 
-def calibrate_modal(channel_id: str | None, questions: Sequence[Question]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PastAnswer:
+    """A teammate's answer from a revealed round, offered as evidence (after they agree)."""
+
+    answer_id: int
+    question_id: str
+    text: str
+
+
+def _answer_select(answers: Sequence[PastAnswer]) -> InputBlock:
+    from slack_sdk.models.blocks import StaticSelectElement
+
+    options = [
+        Option(value=str(a.answer_id), label=fit(f"{a.question_id}: {a.text}", 75))
+        for a in answers[:100]
+    ]
+    return InputBlock(
+        block_id="answer",
+        label=plain("Teammate's answer"),
+        optional=True,
+        hint=plain("Only for a teammate's answer; its author is asked privately first"),
+        element=StaticSelectElement(action_id="answer", options=options),
+    )
+
+
+def consent_request(session_id: int, question: Question, answer: str, manager: str) -> Message:
+    """The private question to an answer's author: may the panel score it, without their name?"""
+    text = (
+        f"<@{manager}> would like interviewers to score your answer to *{escape(question.question)}* "
+        "in a calibration session. Your name is never shown with it; the panel sees only the "
+        "answer. Nothing is posted unless you agree."
+    )
+    blocks: list[Block] = [
+        *sections(text),
+        *sections(f"*Your answer*\n{quote(escape(answer))}"),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Allow", action_id=CONSENT_ALLOW, value=str(session_id), style="primary"
+                ),
+                ButtonElement(text="Decline", action_id=CONSENT_DECLINE, value=str(session_id)),
+            ]
+        ),
+    ]
+    return finish(f"May interviewers score your answer? ({question.id})", blocks)
+
+
+CONSENT_ALLOW = "calibration.consent_allow"
+CONSENT_DECLINE = "calibration.consent_decline"
+
+
+def calibrate_modal(
+    channel_id: str | None,
+    questions: Sequence[Question],
+    answers: Sequence[PastAnswer] = (),
+) -> dict[str, Any]:
     """`/interview calibrate` alone (or the Home tab's button, which also asks for the channel):
     choose the question, the evidence and the deadline."""
     from slack_sdk.models.blocks import (
@@ -339,6 +394,9 @@ def calibrate_modal(channel_id: str | None, questions: Sequence[Question]) -> di
         Option(value=f"specimen-{n}", label=f"Specimen {n}") for n in range(1, most + 1)
     ]
     evidence_options.append(Option(value="pasted", label="The answer I paste below"))
+    evidence_options.append(
+        Option(value="answer", label="A teammate's round answer (they are asked first)")
+    )
     blocks: list[Block] = []
     if channel_id is None:
         blocks.append(
@@ -374,6 +432,7 @@ def calibrate_modal(channel_id: str | None, questions: Sequence[Question]) -> di
             multiline=True,
             max_length=3000,
         ),
+        *([_answer_select(answers)] if answers else []),
         text_input("duration", "Open for", hint="e.g. 2h, 90m or 3d", initial="24h"),
     ]
     return modal(CALIBRATE_VIEW, "Calibration session", "Start", blocks, channel_id=channel_id)

@@ -4,6 +4,7 @@ named detail to managers and each rater's own result to them."""
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,12 +17,12 @@ from bot.calibration.agreement import SessionSummary, session_summary
 from bot.calibration.rubric import choose_specimen
 from bot.questions.library import QuestionLibrary
 from bot.questions.model import Question
-from bot.slack.blocks import Message
+from bot.slack.blocks import Message, finish, sections
 from bot.slack.clients import ClientFor
 from bot.slack.errors import NOT_A_MEMBER, slack_error
 from bot.slack.posting import post_quietly
 from storage import calibration as store
-from storage import queries
+from storage import channels as channel_store
 from storage.calibration import CalibrationSession
 from storage.states import EvidenceKind, SessionStatus
 
@@ -45,6 +46,14 @@ class Refused:
     """The request can't become a session; `message` says why in the product's words."""
 
     message: str
+
+
+@dataclass(frozen=True)
+class AwaitingConsent:
+    """The evidence is a teammate's answer: they were asked privately; nothing is posted yet."""
+
+    session_id: int
+    author_id: str
 
 
 @dataclass(frozen=True)
@@ -112,10 +121,13 @@ class CalibrationService:
         duration: timedelta,
         started_by: str,
         now: datetime,
-    ) -> SessionPosted | NotPosted | Refused:
-        """Claim a session row, then post its card; the deadline counts from the post."""
+    ) -> SessionPosted | NotPosted | Refused | AwaitingConsent:
+        """Claim a session row, then post its card; the deadline counts from the post. A
+        teammate's answer waits for its author's agreement, asked privately, before anything is
+        posted."""
         if not question.can_calibrate:
             return Refused(f"`{question.id}` has no rubric yet, so a panel can't score against it.")
+        consent = evidence.kind == EvidenceKind.ANSWER and evidence.author_id is not None
         with self.sessions.begin() as session:
             row = CalibrationSession(
                 team_id=team_id,
@@ -127,7 +139,7 @@ class CalibrationService:
                 specimen=evidence.specimen,
                 expected_score=evidence.expected,
                 author_id=evidence.author_id,
-                status=SessionStatus.CLAIMED,
+                status=SessionStatus.AWAITING_CONSENT if consent else SessionStatus.CLAIMED,
                 started_by=started_by,
                 created_at=now,
                 duration_minutes=int(duration.total_seconds() // 60),
@@ -135,7 +147,61 @@ class CalibrationService:
             session.add(row)
             session.flush()
             session_id = row.id
+        if consent and evidence.author_id is not None:
+            return self._ask_consent(team_id, session_id, question, evidence, started_by)
         return self._post(team_id, channel_id, session_id, question, evidence, now + duration)
+
+    def _ask_consent(
+        self, team_id: str, session_id: int, question: Question, evidence: Evidence, manager: str
+    ) -> AwaitingConsent | NotPosted:
+        assert evidence.author_id is not None
+        message = render.consent_request(session_id, question, evidence.text, manager)
+        if post_quietly(self.client_for(team_id), evidence.author_id, message) is None:
+            with self.sessions.begin() as session:
+                row = session.get_one(CalibrationSession, session_id)
+                row.status, row.error = SessionStatus.FAILED, "consent_not_asked"
+            return NotPosted("consent_not_asked", False)
+        return AwaitingConsent(session_id, evidence.author_id)
+
+    def answer_consent(
+        self, team_id: str, session_id: int, user_id: str, allow: bool, now: datetime
+    ) -> str:
+        """The author's Allow or Decline; only theirs counts, and only once. Returns what to
+        tell them; the manager hears privately too."""
+        with self.sessions.begin() as session:
+            row = store.team_session(session, team_id, session_id)
+            if row is None or row.author_id != user_id:
+                return "Only the answer's author can decide this."
+            if not store.claim_consent(session, session_id, allow):
+                return "You have already decided; nothing changed."
+            manager, channel_id, question_id = row.started_by, row.channel_id, row.question_id
+            evidence = Evidence(EvidenceKind.ANSWER, row.evidence, author_id=user_id)
+            duration = timedelta(minutes=row.duration_minutes)
+        client = self.client_for(team_id)
+        question = self.library.for_team(team_id).get(question_id)
+        if not allow or question is None:
+            post_quietly(
+                client,
+                manager,
+                _note(f"<@{user_id}> preferred not to share their answer; nothing was posted."),
+            )
+            return "Thanks, nothing was shared."
+        outcome = self._post(team_id, channel_id, session_id, question, evidence, now + duration)
+        if isinstance(outcome, NotPosted):
+            post_quietly(
+                client,
+                manager,
+                _note(f"Slack did not accept the session's post (`{outcome.error}`)."),
+            )
+            return "Thanks. The session could not be posted; the manager has been told."
+        post_quietly(
+            client,
+            manager,
+            _note(
+                f"<@{user_id}> agreed: the calibration session on `{question_id}` is posted in <#{channel_id}>."
+            ),
+        )
+        return "Thanks! Interviewers will score your answer without your name."
 
     def _post(
         self,
@@ -171,6 +237,25 @@ class CalibrationService:
             "calibration session posted", extra={"session": session_id, "question": question.id}
         )
         return SessionPosted(session_id, closes_at)
+
+    def past_answers(self, team_id: str) -> list[render.PastAnswer]:
+        """Answers from revealed rounds a manager may propose as evidence."""
+        with self.sessions.begin() as session:
+            return [
+                render.PastAnswer(answer.id, question_id, _unescaped(answer.text))
+                for answer, question_id in store.revealed_answers(session, team_id)
+            ]
+
+    def past_answer(self, team_id: str, answer_id: int) -> tuple[render.PastAnswer, str] | None:
+        """(the answer, its author) when it is this workspace's, from a revealed round."""
+        with self.sessions.begin() as session:
+            found = store.team_answer(session, team_id, answer_id)
+            if found is None:
+                return None
+            answer, question_id = found
+            return render.PastAnswer(
+                answer.id, question_id, _unescaped(answer.text)
+            ), answer.user_id
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -350,6 +435,16 @@ def _card(
     return render.session_card(card)
 
 
+def _unescaped(slack_text: str) -> str:
+    """Message text arrives from Slack with &, < and > escaped; evidence is stored as written
+    (and escaped again wherever it is shown)."""
+    return html.unescape(slack_text)
+
+
+def _note(text: str) -> Message:
+    return finish(text, sections(text))
+
+
 def _extreme_notes(scores: list[tuple[str, int, str]]) -> render.RevealNotes:
     if len(scores) < 2:
         return render.RevealNotes(None, None)
@@ -359,5 +454,5 @@ def _extreme_notes(scores: list[tuple[str, int, str]]) -> render.RevealNotes:
 
 
 def _timezone(session: Session, team_id: str, channel_id: str) -> str:
-    row = queries.get_schedule(session, team_id, channel_id)
+    row = channel_store.get_schedule(session, team_id, channel_id)
     return (row.timezone if row else None) or "UTC"

@@ -20,6 +20,7 @@ from bot.calibration.rubric import (
     parse_report,
 )
 from bot.calibration.sessions import (
+    AwaitingConsent,
     CalibrationService,
     Evidence,
     NotPosted,
@@ -137,7 +138,18 @@ class CalibrationUI:
                 )
             case Refused(message=message):
                 return Reply(message)
+            case AwaitingConsent(author_id=author_id):
+                return Reply(
+                    f"I asked <@{author_id}> privately whether the panel may score their answer "
+                    "(without their name). The session is posted here as soon as they agree."
+                )
         raise AssertionError(outcome)
+
+    def consent(
+        self, team_id: str, session_id: int, user_id: str, allow: bool, now: datetime
+    ) -> Reply:
+        """The author's Allow or Decline on the private request."""
+        return Reply(self.calibration.answer_consent(team_id, session_id, user_id, allow, now))
 
     def _open_form(self, inv: Invocation) -> Reply:
         if not inv.trigger_id:
@@ -147,7 +159,8 @@ class CalibrationUI:
             return Reply(
                 "No question in the bank has a rubric yet, so there is nothing to calibrate on."
             )
-        view = render.calibrate_modal(inv.channel_id, questions)
+        answers = self.calibration.past_answers(inv.team_id)
+        view = render.calibrate_modal(inv.channel_id, questions, answers)
         self.client_for(inv.team_id).views_open(trigger_id=inv.trigger_id, view=view)
         return NO_REPLY
 
@@ -156,7 +169,7 @@ class CalibrationUI:
         if not self.people.is_manager(team_id, user_id):
             return  # only managers see the button; a stale Home tab gets nothing
         questions = [q for q in self.library.for_team(team_id).questions if q.can_calibrate]
-        view = render.calibrate_modal(None, questions)
+        view = render.calibrate_modal(None, questions, self.calibration.past_answers(team_id))
         self.client_for(team_id).views_open(trigger_id=trigger_id, view=view)
 
     def home_blocks(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
@@ -207,11 +220,26 @@ class CalibrationUI:
             if not text:
                 return {"pasted": "Paste the answer the panel should score."}
             return Evidence(EvidenceKind.PASTED, text)
+        if choice == "answer":
+            return self._answer_evidence(team_id, question, fields.get("answer"))
         number = int(choice.removeprefix("specimen-")) if choice.startswith("specimen-") else None
         evidence = self.calibration.specimen_evidence(team_id, question, number)
         if isinstance(evidence, Refused):
             return {"evidence": evidence.message}
         return evidence
+
+    def _answer_evidence(
+        self, team_id: str, question: Question, answer_id: str | None
+    ) -> Evidence | FormErrors:
+        if not answer_id or not answer_id.isdigit():
+            return {"answer": "Choose the teammate's answer the panel should score."}
+        found = self.calibration.past_answer(team_id, int(answer_id))
+        if found is None:
+            return {"answer": "That answer is no longer available."}
+        past, author_id = found
+        if past.question_id != question.id:
+            return {"answer": f"That answer is to `{past.question_id}`; choose that question."}
+        return Evidence(EvidenceKind.ANSWER, past.text, author_id=author_id)
 
     def start_from_form(
         self,

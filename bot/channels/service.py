@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.schedule import Schedule, parse_time
-from storage import queries
-from storage.models import ChannelSchedule
+from storage import channels as channel_store
+from storage.channels import ChannelSchedule
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
 
 
@@ -40,7 +40,7 @@ class ChannelService:
     def schedule(self, team_id: str, channel_id: str) -> tuple[Schedule | None, bool]:
         """The channel's schedule and whether it is paused."""
         with self.sessions.begin() as session:
-            row = queries.get_schedule(session, team_id, channel_id)
+            row = channel_store.get_schedule(session, team_id, channel_id)
             return schedule_of(row), bool(row and row.paused)
 
     def subscribe(
@@ -56,7 +56,7 @@ class ChannelService:
             int(schedule.reveal_after.total_seconds() // 60) if schedule.reveal_after else None
         )
         with self.sessions.begin() as session:
-            queries.save_schedule(
+            channel_store.save_schedule(
                 session,
                 team_id,
                 channel_id,
@@ -77,7 +77,7 @@ class ChannelService:
     ) -> bool:
         """False if the channel has no schedule."""
         with self.sessions.begin() as session:
-            row = queries.get_schedule(session, team_id, channel_id)
+            row = channel_store.get_schedule(session, team_id, channel_id)
             if row is None or row.post_time is None:
                 return False
             row.paused, row.updated_by, row.updated_at = paused, user_id, now
@@ -86,12 +86,12 @@ class ChannelService:
     def all_for_team(self, team_id: str) -> list[tuple[str, Schedule | None, bool]]:
         """(channel, schedule, paused) for every channel of the workspace with settings."""
         with self.sessions.begin() as session:
-            rows = queries.all_schedules(session, team_id)
+            rows = channel_store.all_schedules(session, team_id)
             return [(r.channel_id, schedule_of(r), r.paused) for r in rows]
 
     def mode(self, team_id: str, channel_id: str) -> str:
         with self.sessions.begin() as session:
-            row = queries.get_schedule(session, team_id, channel_id)
+            row = channel_store.get_schedule(session, team_id, channel_id)
             return row.mode if row else AnswerMode.OPEN
 
     def set_mode(
@@ -102,7 +102,7 @@ class ChannelService:
 
     def vote_emoji(self, team_id: str, channel_id: str) -> str:
         with self.sessions.begin() as session:
-            row = queries.get_schedule(session, team_id, channel_id)
+            row = channel_store.get_schedule(session, team_id, channel_id)
             return row.vote_emoji if row else DEFAULT_VOTE_EMOJI
 
     def set_vote_emoji(
@@ -120,9 +120,9 @@ class ChannelService:
         self, team_id: str, channel_id: str, user_id: str, now: datetime, **fields: object
     ) -> None:
         with self.sessions.begin() as session:
-            row = queries.get_schedule(session, team_id, channel_id)
+            row = channel_store.get_schedule(session, team_id, channel_id)
             if row is None:  # settings before (or without) a daily schedule
-                queries.save_schedule(
+                channel_store.save_schedule(
                     session,
                     team_id,
                     channel_id,

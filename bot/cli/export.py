@@ -6,14 +6,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storage import queries
+from storage import rounds as round_store
+from storage import votes as vote_store
 
 
 def export_rounds(session: Session, team_id: str | None = None) -> dict[str, Any]:
     rounds = []
-    for rnd in queries.rounds_for_export(session, team_id):
-        answers = queries.counted_answers(session, rnd)
-        voters = queries.voters_by_answer(session, answers)
+    for rnd in round_store.rounds_for_export(session, team_id):
+        answers = round_store.counted_answers(session, rnd)
+        voters = vote_store.voters_by_answer(session, answers)
         rounds.append(
             {
                 "channel": rnd.channel_id,

@@ -8,7 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.channels.service import next_post, schedule_of
-from storage import queries
+from storage import channels as channel_store
+from storage import inbox as inbox_store
+from storage import rounds as round_store
+from storage.states import RoundStatus
 
 
 def _local(moment: datetime | None, zone: str) -> str:
@@ -19,7 +22,9 @@ def _local(moment: datetime | None, zone: str) -> str:
 
 def status_report(session: Session, now: datetime) -> str:
     lines: list[str] = []
-    schedules = [row for row in queries.all_schedules(session) if schedule_of(row) is not None]
+    schedules = [
+        row for row in channel_store.all_schedules(session) if schedule_of(row) is not None
+    ]
     lines.append(f"Channels with a daily question: {len(schedules)}")
     for row in schedules:
         schedule = schedule_of(row)
@@ -30,7 +35,7 @@ def status_report(session: Session, now: datetime) -> str:
         else:
             upcoming = next_post(schedule, now)
             lines.append(f"    next post: {_local(upcoming, schedule.timezone)}")
-        current = queries.open_round(session, row.team_id, row.channel_id)
+        current = round_store.open_round(session, row.team_id, row.channel_id)
         if current is not None:
             lines.append(
                 f"    open round {current.id} ({current.question_id}), "
@@ -38,22 +43,26 @@ def status_report(session: Session, now: datetime) -> str:
             )
     open_elsewhere = [
         r
-        for r in queries.recent_rounds(session, ("open", "claimed"), limit=50)
-        if queries.get_schedule(session, r.team_id, r.channel_id) is None
+        for r in round_store.recent_rounds(
+            session, (RoundStatus.OPEN, RoundStatus.CLAIMED), limit=50
+        )
+        if channel_store.get_schedule(session, r.team_id, r.channel_id) is None
     ]
     for rnd in open_elsewhere:
         lines.append(
             f"  {rnd.team_id}/{rnd.channel_id}: open round {rnd.id} ({rnd.question_id}), "
             f"reveal at {_local(rnd.reveal_at, 'UTC')}"
         )
-    problems = queries.recent_rounds(session, ("failed", "skipped"), limit=20)
+    problems = round_store.recent_rounds(
+        session, (RoundStatus.FAILED, RoundStatus.SKIPPED), limit=20
+    )
     lines.append(
         f"Failed or skipped rounds (latest {len(problems)}):" if problems else "No failed rounds."
     )
     for rnd in problems:
         reason = rnd.error or "missed by more than the grace period (bot was down)"
         lines.append(f"  {rnd.local_date} {rnd.team_id}/{rnd.channel_id}: {rnd.status}: {reason}")
-    pending = queries.pending_events(session)
+    pending = inbox_store.pending_events(session)
     stuck = [e for e in pending if e.error]
     lines.append(f"Inbox: {len(pending)} event(s) waiting, {len(stuck)} failing")
     for event in stuck[:10]:

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.questions.bank import Question, QuestionBank
-from storage import queries
-from storage.models import CustomQuestion
+from storage import questions as question_store
+from storage.questions import CustomQuestion
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LIMITS = {"question": 1000, "rationale": 3000, "sample_answer": 3000}
@@ -57,14 +57,18 @@ class QuestionLibrary:
     def for_team(self, team_id: str) -> QuestionBank:
         """The bank this workspace draws from."""
         with self.sessions.begin() as session:
-            custom = [_as_question(row) for row in queries.custom_questions(session, team_id)]
+            custom = [
+                _as_question(row) for row in question_store.custom_questions(session, team_id)
+            ]
         if not custom:
             return self.base
         return QuestionBank([*self.base.questions, *custom])
 
     def mine(self, team_id: str, user_id: str) -> list[Question]:
         with self.sessions.begin() as session:
-            return [_as_question(r) for r in queries.custom_questions(session, team_id, user_id)]
+            return [
+                _as_question(r) for r in question_store.custom_questions(session, team_id, user_id)
+            ]
 
     def add(self, team_id: str, user_id: str, new: NewQuestion, now: datetime) -> Question:
         """Validate and store a team's question; its id is a readable slug, unique in the team."""
@@ -86,7 +90,7 @@ class QuestionLibrary:
         base_id = f"custom-{_slugify(fields['question'])}"
         with self.sessions.begin() as session:
             taken = {q.id for q in self.base.questions} | {
-                row.question_id for row in queries.custom_questions(session, team_id)
+                row.question_id for row in question_store.custom_questions(session, team_id)
             }
             question_id, n = base_id, 2
             while question_id in taken:

@@ -9,7 +9,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storage import queries
+from storage import channels as channel_store
+from storage import rounds as round_store
+from storage import votes as vote_store
+from storage.states import AnswerMode
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +72,16 @@ def _store(
     version: str,
     now: datetime,
 ) -> str:
-    rnd = queries.round_by_message(session, team_id, channel_id, message["thread_ts"])
+    rnd = round_store.round_by_message(session, team_id, channel_id, message["thread_ts"])
     if rnd is None:
         return "ignored: not a round thread"
-    if rnd.mode == "blind":  # answers come privately through the Answer button
+    if rnd.mode == AnswerMode.BLIND:  # answers come privately through the Answer button
         return "ignored: blind round"
     # Replies, and edits, made after the reveal don't change what was revealed.
     cutoff = rnd.revealed_at.timestamp() if rnd.revealed_at is not None else None
     if cutoff is not None and max(float(message["ts"]), float(version)) >= cutoff:
         return "ignored: after the reveal"
-    queries.upsert_answer(
+    round_store.upsert_answer(
         session,
         round_id=rnd.id,
         team_id=team_id,
@@ -98,11 +101,11 @@ def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime
     thread_ts = previous.get("thread_ts")
     if not ts or not thread_ts or thread_ts == ts or not previous.get("user"):
         return "ignored: not a thread reply"
-    rnd = queries.round_by_message(session, team_id, event["channel"], thread_ts)
+    rnd = round_store.round_by_message(session, team_id, event["channel"], thread_ts)
     if rnd is None:
         return "ignored: not a round thread"
     # A tombstone: a reply delivered after its deletion must not come back.
-    queries.upsert_answer(
+    round_store.upsert_answer(
         session,
         round_id=rnd.id,
         team_id=team_id,
@@ -124,13 +127,13 @@ def _reaction(
     if item.get("type") != "message" or not event.get("user"):
         return "ignored: not a message reaction"
     channel_id, ts = item["channel"], item["ts"]
-    schedule = queries.get_schedule(session, team_id, channel_id)
+    schedule = channel_store.get_schedule(session, team_id, channel_id)
     vote_emoji = schedule.vote_emoji if schedule else "+1"
     if base_emoji(event.get("reaction", "")) != base_emoji(vote_emoji):
         return "ignored: not the vote emoji"
     if event["user"] == event.get("item_user"):
         return "ignored: own answer"
-    queries.upsert_vote(
+    vote_store.upsert_vote(
         session,
         team_id=team_id,
         channel_id=channel_id,

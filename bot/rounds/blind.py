@@ -12,8 +12,8 @@ from bot.rounds import render
 from bot.rounds.service import channel_timezone
 from bot.slack.clients import ClientFor
 from bot.slack.errors import slack_error
-from storage import queries
-from storage.models import Round
+from storage import blind as blind_store
+from storage.rounds import Round
 from storage.states import AnswerMode, RoundStatus
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,10 @@ class BlindAnswers:
         with self.sessions.begin() as session:
             if self._open_blind(session, team_id, round_id) is None:
                 return RoundClosed()
-            queries.save_blind_answer(
+            blind_store.save_blind_answer(
                 session, round_id=round_id, team_id=team_id, user_id=user_id, text=text, now=now
             )
-            count = len(queries.blind_answers(session, round_id))
+            count = len(blind_store.blind_answers(session, round_id))
         return BlindAnswerSaved(count)
 
     def refresh_counter(self, team_id: str, round_id: int) -> None:
@@ -64,7 +64,7 @@ class BlindAnswers:
             rnd = session.get(Round, round_id)
             if rnd is None or rnd.team_id != team_id:
                 return
-            count = len(queries.blind_answers(session, round_id))
+            count = len(blind_store.blind_answers(session, round_id))
             channel_id, counter_ts, reveal_at = rnd.channel_id, rnd.counter_ts, rnd.reveal_at
             timezone = channel_timezone(session, team_id, channel_id)
         if counter_ts is None or reveal_at is None:
@@ -87,5 +87,5 @@ class BlindAnswers:
             rnd = self._open_blind(session, team_id, round_id)
             if rnd is None:
                 return None
-            answer = queries.blind_answer(session, round_id, user_id)
+            answer = blind_store.blind_answer(session, round_id, user_id)
             return rnd.question_id, (answer.text if answer else None)

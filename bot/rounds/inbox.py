@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rounds.answers import apply_event
-from storage import queries
+from storage import inbox as inbox_store
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class Inbox:
         if not event_id or not could_matter(event):
             return True
         with self.sessions.begin() as session:
-            new = queries.store_event(
+            new = inbox_store.store_event(
                 session,
                 event_id=event_id,
                 team_id=body.get("team_id") or "",
@@ -47,14 +47,14 @@ class Inbox:
             )
             if new:
                 return True
-            stored = queries.get_event(session, event_id)
+            stored = inbox_store.get_event(session, event_id)
             return stored is None or stored.processed_at is None
 
     def process(self, event_id: str) -> str | None:
         """Apply a stored event once; returns what it did, None if already done."""
         try:
             with self.sessions.begin() as session:
-                stored = queries.get_event(session, event_id)
+                stored = inbox_store.get_event(session, event_id)
                 if stored is None or stored.processed_at is not None:
                     return None
                 body = json.loads(stored.payload)
@@ -69,7 +69,7 @@ class Inbox:
         except Exception as exc:
             log.exception("event processing failed", extra={"event_id": event_id})
             with self.sessions.begin() as session:
-                stored = queries.get_event(session, event_id)
+                stored = inbox_store.get_event(session, event_id)
                 if stored is not None:
                     stored.attempts += 1
                     stored.error = f"{type(exc).__name__}: {exc}"[:500]
@@ -78,14 +78,16 @@ class Inbox:
     def prune(self, now: datetime) -> int:
         """Forget applied events older than KEEP_APPLIED."""
         with self.sessions.begin() as session:
-            return queries.prune_events(session, now - KEEP_APPLIED)
+            return inbox_store.prune_events(session, now - KEEP_APPLIED)
 
     def drain(self, received_before: datetime | None = None) -> int:
         """Apply every stored event that was not processed (after a crash or a failure)."""
         with self.sessions.begin() as session:
             pending = [
                 e.event_id
-                for e in queries.pending_events(session, received_before, max_attempts=MAX_ATTEMPTS)
+                for e in inbox_store.pending_events(
+                    session, received_before, max_attempts=MAX_ATTEMPTS
+                )
             ]
         done = sum(1 for event_id in pending if self.process(event_id) is not None)
         if pending:

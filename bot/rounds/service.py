@@ -24,8 +24,11 @@ from bot.slack.blocks import Message
 from bot.slack.clients import ClientFor
 from bot.slack.errors import NOT_A_MEMBER, PERMANENT, slack_error
 from bot.slack.posting import post_quietly
-from storage import queries
-from storage.models import Round
+from storage import blind as blind_store
+from storage import channels as channel_store
+from storage import rounds as round_store
+from storage import votes as vote_store
+from storage.rounds import Round
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode, RoundKind, RoundStatus
 
 log = logging.getLogger(__name__)
@@ -160,12 +163,12 @@ class RoundService:
         open_now = self._already_open(session, request)
         if open_now is not None:
             return open_now
-        row = queries.get_schedule(session, team_id, channel_id)
+        row = channel_store.get_schedule(session, team_id, channel_id)
         schedule = schedule_of(row)
         timezone = schedule.timezone if schedule else "UTC"
         local_date = request.scheduled_date or now.astimezone(ZoneInfo(timezone)).date()
         question = self._choose_question(session, request, schedule.categories if schedule else ())
-        round_id = queries.claim_round(
+        round_id = round_store.claim_round(
             session,
             team_id=team_id,
             channel_id=channel_id,
@@ -195,10 +198,14 @@ class RoundService:
     def _already_open(session: Session, request: _Start) -> AlreadyOpen | None:
         team_id, channel_id = request.team_id, request.channel_id
         if request.kind == RoundKind.DAILY and request.scheduled_date is None:
-            current = queries.open_round(session, team_id, channel_id)
+            current = round_store.open_round(session, team_id, channel_id)
         elif request.kind == RoundKind.PRACTICE and request.question_id is not None:
-            current = queries.open_round(
-                session, team_id, channel_id, kind="practice", question_id=request.question_id
+            current = round_store.open_round(
+                session,
+                team_id,
+                channel_id,
+                kind=RoundKind.PRACTICE,
+                question_id=request.question_id,
             )
         else:
             current = None
@@ -213,7 +220,7 @@ class RoundService:
             if question is None:
                 raise ValueError(f"unknown question {request.question_id!r}")
             return question
-        history = queries.question_history(session, request.team_id, request.channel_id)
+        history = round_store.question_history(session, request.team_id, request.channel_id)
         # A caller's own filter wins over the channel's categories.
         categories = list(channel_categories) if request.bank is None else None
         return bank.pick_next(history, categories or None)
@@ -224,11 +231,11 @@ class RoundService:
         if request.scheduled_date is not None:
             return 0
         team_id, channel_id = request.team_id, request.channel_id
-        if request.kind == RoundKind.DAILY and not queries.round_exists(
+        if request.kind == RoundKind.DAILY and not round_store.round_exists(
             session, team_id, channel_id, local_date
         ):
             return 0
-        return max(1, queries.next_sequence(session, team_id, channel_id, local_date))
+        return max(1, round_store.next_sequence(session, team_id, channel_id, local_date))
 
     def _post(self, request: _Start, claimed: _Claimed) -> StartOutcome:
         team_id, channel_id, round_id, post = (
@@ -295,7 +302,7 @@ class RoundService:
     def skip(self, team_id: str, channel_id: str, local_date: date, now: datetime) -> bool:
         """Record that the day's post was missed (bot down too long); True the first time."""
         with self.sessions.begin() as session:
-            round_id = queries.claim_round(
+            round_id = round_store.claim_round(
                 session,
                 team_id=team_id,
                 channel_id=channel_id,
@@ -313,13 +320,13 @@ class RoundService:
         """Post the one reminder of a round in its thread: how many answered, when the reveal is.
         No mentions of people who have not answered."""
         with self.sessions.begin() as session:
-            if not queries.claim_reminder(session, round_id, now):
+            if not round_store.claim_reminder(session, round_id, now):
                 return False
             rnd = session.get_one(Round, round_id)
             if rnd.mode == AnswerMode.BLIND:
-                count = len(queries.blind_answers(session, round_id))
+                count = len(blind_store.blind_answers(session, round_id))
             else:
-                count = len({a.user_id for a in queries.counted_answers(session, rnd)})
+                count = len({a.user_id for a in round_store.counted_answers(session, rnd)})
             timezone = channel_timezone(session, rnd.team_id, rnd.channel_id)
             team_id, channel_id, message_ts = rnd.team_id, rnd.channel_id, rnd.message_ts
             reveal_at = rnd.reveal_at
@@ -337,7 +344,7 @@ class RoundService:
     def reveal_open(self, team_id: str, channel_id: str, now: datetime) -> Revealed | None:
         """Reveal the channel's open daily round now, else its newest practice round."""
         with self.sessions.begin() as session:
-            rnd = queries.open_round(session, team_id, channel_id) or queries.open_round(
+            rnd = round_store.open_round(session, team_id, channel_id) or round_store.open_round(
                 session, team_id, channel_id, kind=None
             )
             round_id = rnd.id if rnd is not None and rnd.status == RoundStatus.OPEN else None
@@ -353,7 +360,7 @@ class RoundService:
         """Post the reveal in the thread and close the question; exactly once per round.
         A button passes its workspace, so a forged round id can't reach another workspace."""
         with self.sessions.begin() as session:
-            if not queries.claim_reveal(session, round_id, now, team_id):
+            if not round_store.claim_reveal(session, round_id, now, team_id):
                 return None
             rnd = session.get_one(Round, round_id)
             plan = _RevealPlan(
@@ -364,9 +371,9 @@ class RoundService:
                 blind=rnd.mode == AnswerMode.BLIND,
                 question_id=rnd.question_id,
                 practice=rnd.kind == RoundKind.PRACTICE,
-                private=[(b.user_id, b.text) for b in queries.blind_answers(session, round_id)],
+                private=[(b.user_id, b.text) for b in blind_store.blind_answers(session, round_id)],
             )
-            row = queries.get_schedule(session, plan.team_id, plan.channel_id)
+            row = channel_store.get_schedule(session, plan.team_id, plan.channel_id)
             vote_emoji = row.vote_emoji if row else DEFAULT_VOTE_EMOJI
         question = self.library.for_team(plan.team_id).get(plan.question_id) or MISSING_QUESTION
         try:
@@ -402,8 +409,8 @@ class RoundService:
     ) -> tuple[list[str], Message]:
         with self.sessions.begin() as session:
             rnd = session.get_one(Round, plan.round_id)
-            answers = queries.counted_answers(session, rnd)
-            voters = queries.voters_by_answer(session, answers)
+            answers = round_store.counted_answers(session, rnd)
+            voters = vote_store.voters_by_answer(session, answers)
         participants = list(dict.fromkeys(a.user_id for a in answers))
         best = max((len(v) for v in voters.values()), default=0)
         top = [
@@ -454,7 +461,7 @@ class RoundService:
         votes on it count. An answer already posted (a retried reveal) is not posted again."""
         with self.sessions.begin() as session:
             rnd = session.get_one(Round, plan.round_id)
-            done = {a.user_id for a in queries.counted_answers(session, rnd)}
+            done = {a.user_id for a in round_store.counted_answers(session, rnd)}
         for user_id, text in plan.private:
             if user_id in done:
                 continue
@@ -463,7 +470,7 @@ class RoundService:
                 channel=plan.channel_id, thread_ts=plan.message_ts, text=message_text, blocks=blocks
             )
             with self.sessions.begin() as session:
-                queries.upsert_answer(
+                round_store.upsert_answer(
                     session,
                     round_id=plan.round_id,
                     team_id=plan.team_id,
@@ -490,5 +497,5 @@ class _RevealPlan:
 
 def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:
     """The channel's zone for fallback times; UTC without a schedule."""
-    row = queries.get_schedule(session, team_id, channel_id)
+    row = channel_store.get_schedule(session, team_id, channel_id)
     return (row.timezone if row else None) or "UTC"

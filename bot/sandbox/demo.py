@@ -33,7 +33,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.transcript import blocks_to_text
 from bot.server import make_wsgi
-from storage import queries
+from storage import inbox as inbox_store
 
 ZONE = "Europe/Berlin"
 CHANNEL, CHANNEL_NAME = "CDEMO", "interview-practice"
@@ -401,7 +401,7 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with bot.sessions.begin() as session:
-                if not queries.pending_events(session):
+                if not inbox_store.pending_events(session):
                     return
             time.sleep(0.02)
 

@@ -5,8 +5,9 @@ from typing import Literal
 from alembic import context
 from sqlalchemy.schema import SchemaItem
 
-from storage.calibration import CalibrationScore, CalibrationSession  # noqa: F401 - registers the tables
-from storage.models import Base
+# Every module that defines models, so Base.metadata holds every table autogenerate compares.
+from storage import blind, calibration, channels, inbox, questions, rounds, votes  # noqa: F401
+from storage.base import Base
 
 # slack_sdk's OAuth stores own these tables (created in 0002); autogenerate must not drop them.
 FOREIGN_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states"}

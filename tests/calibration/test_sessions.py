@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calibration.rubric import DEFAULT_DURATION
 from bot.calibration.sessions import (
+    AwaitingConsent,
     CalibrationService,
     Evidence,
     NotPosted,
@@ -50,7 +51,8 @@ def start(service: CalibrationService, channel: str = CHANNEL) -> SessionPosted 
     evidence = service.specimen_evidence(TEAM, QUESTION, 2)
     assert isinstance(evidence, Evidence)
     outcome = service.start(TEAM, channel, QUESTION, evidence, DEFAULT_DURATION, ALICE, NOW)
-    assert not isinstance(outcome, Refused)  # only a question without a rubric is refused
+    # a bank specimen is never refused for a question with a rubric, and needs no consent
+    assert not isinstance(outcome, Refused | AwaitingConsent)
     return outcome
 
 

@@ -366,3 +366,70 @@ def test_managers_start_from_home_and_everyone_else_is_refused_even_by_replay(
     press(slack, fake, calibration_render.START_BUTTON, "", ALICE)
     assert "only hiring managers" in command(slack, fake, "calibration report", BOB)["text"]
     assert len(fake.calls("views.open")) == before  # no form for a non-manager
+
+
+def test_a_teammates_answer_is_scored_only_after_its_author_agrees(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    command(slack, fake, "now", ADMIN)
+    question_ts = eventually(lambda: [m for m in fake.messages(CHANNEL) if not m["thread_ts"]])[0][
+        "ts"
+    ]
+    slack.reply(CHANNEL, question_ts, "I'd pick Postgres & <keep> it simple", user=ALICE)
+    slack.reply(CHANNEL, question_ts, "Mongo, always", user=BOB)
+    eventually(lambda: len(bot.export()["rounds"][0]["answers"]) == 2)
+    command(slack, fake, "reveal", ADMIN)
+    eventually(lambda: bot.export()["rounds"][0]["revealed_at"])
+    question_id = bot.export()["rounds"][0]["question_id"]
+
+    before = len(fake.calls("views.open"))
+    slack.command("calibrate", user=ADMIN, channel=CHANNEL)
+    opened = eventually(lambda: fake.calls("views.open")[before:])[0].args["view"]
+    form = json.loads(opened) if isinstance(opened, str) else opened
+    [select] = [b["element"] for b in form["blocks"] if b.get("block_id") == "answer"]
+    options = {o["text"]["text"]: o["value"] for o in select["options"]}
+    alice_answer = next(v for k, v in options.items() if "Postgres" in k)
+    bob_answer = next(v for k, v in options.items() if "Mongo" in k)
+
+    def values(answer_id: str) -> dict[str, Any]:
+        picked = start_form_values()
+        picked["question"]["question"]["selected_option"]["value"] = question_id
+        picked["evidence"]["evidence"]["selected_option"]["value"] = "answer"
+        picked["answer"] = {
+            "answer": {"type": "static_select", "selected_option": {"value": answer_id}}
+        }
+        return picked
+
+    assert submit_form(slack, form, ADMIN, values(alice_answer)) == {}
+    request = eventually(
+        lambda: [m for m in fake.messages(ALICE) if "May interviewers" in m["text"]]
+    )[0]
+    assert "Postgres &amp; &lt;keep&gt;" in json.dumps(request["blocks"])
+    assert cards(fake) == []  # nothing posted before she agrees
+    session_id = str(bot.export()["calibration"][0]["id"])
+
+    # Only the author decides.
+    assert "Only the answer's author" in press_and_answer(
+        slack, fake, calibration_render.CONSENT_ALLOW, session_id, BOB
+    )
+    assert "without your name" in press_and_answer(
+        slack, fake, calibration_render.CONSENT_ALLOW, session_id, ALICE
+    )
+    card = eventually(lambda: cards(fake))[0]
+    shown = json.dumps(card["blocks"])
+    assert "Postgres &amp; &lt;keep&gt; it simple" in shown and "UALICE" not in shown
+    eventually(lambda: any("agreed" in t for t in dm(fake, ADMIN)))
+    assert "already decided" in press_and_answer(
+        slack, fake, calibration_render.CONSENT_DECLINE, session_id, ALICE
+    )
+
+    # Bob says no: nothing is posted, and the manager hears it privately.
+    assert submit_form(slack, form, ADMIN, values(bob_answer)) == {}
+    eventually(lambda: len(bot.export()["calibration"]) == 2)
+    second = str(bot.export()["calibration"][1]["id"])
+    assert "nothing was shared" in press_and_answer(
+        slack, fake, calibration_render.CONSENT_DECLINE, second, BOB
+    )
+    eventually(lambda: any("preferred not to share" in t for t in dm(fake, ADMIN)))
+    assert len(cards(fake)) == 1
+    assert bot.export()["calibration"][1]["status"] == "declined"

@@ -1,0 +1,66 @@
+"""Channel schedules: a channel's daily question, local time, answer window and settings.
+
+Queries only: the caller owns the session and its transaction; nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.base import Base, UtcDateTime
+from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
+
+
+class ChannelSchedule(Base):
+    """A channel subscribed to the daily question, with its local time and answer window."""
+
+    __tablename__ = "channel_schedules"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # "HH:MM" local; None for a channel with settings (mode, reminder) but no daily question
+    post_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    days: Mapped[str] = mapped_column(String(16), default="weekdays")  # weekdays | daily
+    reveal_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    reveal_after_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    holidays: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "DE-BY"
+    categories: Mapped[str | None] = mapped_column(Text, nullable=True)  # comma-separated
+    vote_emoji: Mapped[str] = mapped_column(String(64), default=DEFAULT_VOTE_EMOJI)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # an AnswerMode
+    mode: Mapped[str] = mapped_column(
+        String(8), default=AnswerMode.OPEN, server_default=AnswerMode.OPEN.value
+    )
+    remind_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+def get_schedule(session: Session, team_id: str, channel_id: str) -> ChannelSchedule | None:
+    return session.get(ChannelSchedule, (team_id, channel_id))
+
+
+def save_schedule(
+    session: Session, team_id: str, channel_id: str, **fields: Any
+) -> ChannelSchedule:
+    row = get_schedule(session, team_id, channel_id)
+    if row is None:
+        row = ChannelSchedule(team_id=team_id, channel_id=channel_id, **fields)
+        session.add(row)
+    else:
+        for key, value in fields.items():
+            setattr(row, key, value)
+    session.flush()
+    return row
+
+
+def all_schedules(session: Session, team_id: str | None = None) -> Sequence[ChannelSchedule]:
+    query = select(ChannelSchedule).order_by(ChannelSchedule.team_id, ChannelSchedule.channel_id)
+    if team_id is not None:
+        query = query.where(ChannelSchedule.team_id == team_id)
+    return session.scalars(query).all()

@@ -1,0 +1,76 @@
+"""The Events API inbox: every delivery stored before Slack gets its 200, applied later.
+
+Queries only: the caller owns the session and its transaction; nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.base import Base, UtcDateTime
+from storage.db import insert_for, rows_changed
+
+
+class InboxEvent(Base):
+    """Every Events API delivery, stored before Slack gets its 200; doubles as the dedupe table."""
+
+    __tablename__ = "inbox_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+def store_event(
+    session: Session, *, event_id: str, team_id: str, event_type: str, payload: str, now: datetime
+) -> bool:
+    """Record a delivery; False if this event_id was stored before (a retry)."""
+    stmt = (
+        insert_for(session, InboxEvent)
+        .values(
+            event_id=event_id,
+            team_id=team_id,
+            event_type=event_type,
+            payload=payload,
+            received_at=now,
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(InboxEvent.event_id)
+    )
+    return session.execute(stmt).scalar_one_or_none() is not None
+
+
+def get_event(session: Session, event_id: str) -> InboxEvent | None:
+    return session.get(InboxEvent, event_id)
+
+
+def prune_events(session: Session, processed_before: datetime) -> int:
+    result = session.execute(
+        delete(InboxEvent).where(
+            InboxEvent.processed_at.is_not(None), InboxEvent.processed_at < processed_before
+        )
+    )
+    return rows_changed(result)
+
+
+def pending_events(
+    session: Session,
+    received_before: datetime | None = None,
+    limit: int = 500,
+    max_attempts: int = 1_000_000,
+) -> Sequence[InboxEvent]:
+    query = select(InboxEvent).where(
+        InboxEvent.processed_at.is_(None), InboxEvent.attempts < max_attempts
+    )
+    if received_before is not None:
+        query = query.where(InboxEvent.received_at < received_before)
+    return session.scalars(query.order_by(InboxEvent.received_at).limit(limit)).all()

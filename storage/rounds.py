@@ -1,0 +1,357 @@
+"""Rounds and their thread answers.
+
+A round is claimed (its unique row), posted (open), then revealed; reminders, reveals and stale
+claims are claimed with conditional UPDATEs so only one process acts on each. Answers are upserts
+that keep the newest version whatever order Slack's events arrive in. Votes on answers live in
+`storage.votes`, answers given privately in `storage.blind`.
+
+Queries only: the caller owns the session and its transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from storage.base import Base, UtcDateTime
+from storage.channels import ChannelSchedule
+from storage.db import insert_for, rows_changed
+from storage.states import AnswerMode, RoundKind, RoundStatus
+
+UNREVEALED = (RoundStatus.CLAIMED, RoundStatus.OPEN)
+
+
+class Round(Base):
+    """One question in one channel: claimed, posted, answered, revealed."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "local_date", "sequence"),
+        UniqueConstraint("team_id", "channel_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[date] = mapped_column(Date)
+    # 0 is the scheduled round of the day; `/interview now` takes the next free number.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    question_id: Mapped[str] = mapped_column(String(128))
+    # a RoundStatus: claimed -> open -> revealed; or skipped / failed
+    status: Mapped[str] = mapped_column(String(16), default=RoundStatus.CLAIMED)
+    # a RoundKind: daily is the channel's round of the day (sequence 0, or `/interview now`)
+    kind: Mapped[str] = mapped_column(
+        String(16), default=RoundKind.DAILY, server_default=RoundKind.DAILY.value
+    )
+    # an AnswerMode
+    mode: Mapped[str] = mapped_column(
+        String(8), default=AnswerMode.OPEN, server_default=AnswerMode.OPEN.value
+    )
+    started_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    counter_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)  # blind "N so far"
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reveal_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reveal_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revealed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="round", order_by="Answer.ts")
+
+
+class Answer(Base):
+    """A thread reply to a round's question. `version` orders edits that arrive out of order."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[str] = mapped_column(String(32))  # Slack ts of the text we hold
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    round: Mapped[Round] = relationship(back_populates="answers")
+
+
+# -- claiming and finding rounds ---------------------------------------------------------------
+
+
+def claim_round(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    local_date: date,
+    sequence: int,
+    question_id: str,
+    now: datetime,
+    status: RoundStatus = RoundStatus.CLAIMED,
+) -> int | None:
+    """Insert the round's unique row; None if another process already claimed that slot."""
+    stmt = (
+        insert_for(session, Round)
+        .values(
+            team_id=team_id,
+            channel_id=channel_id,
+            local_date=local_date,
+            sequence=sequence,
+            question_id=question_id,
+            status=status,
+            claimed_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "local_date", "sequence"])
+        .returning(Round.id)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def round_exists(session: Session, team_id: str, channel_id: str, local_date: date) -> bool:
+    """Whether the day's daily slot (sequence 0) is taken: posted, skipped or failed."""
+    query = select(Round.id).where(
+        Round.team_id == team_id,
+        Round.channel_id == channel_id,
+        Round.local_date == local_date,
+        Round.sequence == 0,
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
+def next_sequence(session: Session, team_id: str, channel_id: str, local_date: date) -> int:
+    query = select(func.max(Round.sequence)).where(
+        Round.team_id == team_id, Round.channel_id == channel_id, Round.local_date == local_date
+    )
+    current = session.execute(query).scalar_one_or_none()
+    return 0 if current is None else current + 1
+
+
+def open_round(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    kind: RoundKind | None = RoundKind.DAILY,
+    question_id: str | None = None,
+) -> Round | None:
+    """The newest unrevealed round of that kind (any kind with kind=None)."""
+    query = select(Round).where(
+        Round.team_id == team_id,
+        Round.channel_id == channel_id,
+        Round.status.in_(UNREVEALED),
+    )
+    if kind is not None:
+        query = query.where(Round.kind == kind)
+    if question_id is not None:
+        query = query.where(Round.question_id == question_id)
+    return session.scalars(query.order_by(Round.id.desc()).limit(1)).first()
+
+
+def round_by_message(session: Session, team_id: str, channel_id: str, ts: str) -> Round | None:
+    query = select(Round).where(
+        Round.team_id == team_id, Round.channel_id == channel_id, Round.message_ts == ts
+    )
+    return session.scalars(query).first()
+
+
+def question_history(session: Session, team_id: str, channel_id: str) -> list[str]:
+    """Question ids of the channel's daily rounds, oldest first (practice threads are extra)."""
+    query = (
+        select(Round.question_id)
+        .where(
+            Round.team_id == team_id,
+            Round.channel_id == channel_id,
+            Round.kind == RoundKind.DAILY,
+            Round.status.not_in((RoundStatus.SKIPPED, RoundStatus.FAILED)),
+        )
+        .order_by(Round.claimed_at, Round.id)
+    )
+    return list(session.scalars(query))
+
+
+def rounds_for_export(session: Session, team_id: str | None = None) -> Sequence[Round]:
+    query = select(Round).where(Round.message_ts.is_not(None))
+    if team_id is not None:
+        query = query.where(Round.team_id == team_id)
+    return session.scalars(query.order_by(Round.team_id, Round.posted_at, Round.id)).all()
+
+
+def recent_rounds(
+    session: Session, statuses: Sequence[RoundStatus], limit: int = 20
+) -> Sequence[Round]:
+    query = select(Round).where(Round.status.in_(statuses)).order_by(Round.claimed_at.desc())
+    return session.scalars(query.limit(limit)).all()
+
+
+# -- recovery, reveals and reminders -----------------------------------------------------------
+
+
+def expire_stale_claims(session: Session, claimed_before: datetime) -> list[int]:
+    """Rounds claimed but never confirmed posted (the process died in between) become failed.
+    Whether Slack got the post is unknown, so it is not retried: at most once beats twice."""
+    stale = list(
+        session.scalars(
+            select(Round.id).where(
+                Round.status == RoundStatus.CLAIMED, Round.claimed_at < claimed_before
+            )
+        )
+    )
+    if stale:
+        session.execute(
+            update(Round)
+            .where(Round.id.in_(stale), Round.status == RoundStatus.CLAIMED)
+            .values(status=RoundStatus.FAILED, error="interrupted before the post was confirmed")
+        )
+    return stale
+
+
+def reopen_stale_reveals(session: Session, revealed_before: datetime) -> list[int]:
+    """Rounds marked revealed whose reveal message never got recorded (the process died while
+    posting it) go back to open, so the next pass reveals them."""
+    stale = list(
+        session.scalars(
+            select(Round.id).where(
+                Round.status == RoundStatus.REVEALED,
+                Round.reveal_ts.is_(None),
+                Round.revealed_at < revealed_before,
+            )
+        )
+    )
+    if stale:
+        session.execute(
+            update(Round)
+            .where(Round.id.in_(stale), Round.reveal_ts.is_(None))
+            .values(status=RoundStatus.OPEN, revealed_at=None)
+        )
+    return stale
+
+
+def due_reveals(session: Session, now: datetime) -> Sequence[Round]:
+    query = select(Round).where(
+        Round.status == RoundStatus.OPEN, Round.reveal_at.is_not(None), Round.reveal_at <= now
+    )
+    return session.scalars(query.order_by(Round.reveal_at)).all()
+
+
+def claim_reveal(
+    session: Session, round_id: int, now: datetime, team_id: str | None = None
+) -> bool:
+    """Atomically move an open round (of that workspace, when given) to revealed; False if
+    someone else got there first."""
+    stmt = update(Round).where(Round.id == round_id, Round.status == RoundStatus.OPEN)
+    if team_id is not None:
+        stmt = stmt.where(Round.team_id == team_id)
+    result = session.execute(stmt.values(status=RoundStatus.REVEALED, revealed_at=now))
+    return rows_changed(result) == 1
+
+
+def due_reminders(session: Session, now: datetime) -> list[tuple[Round, int]]:
+    """Open rounds whose channel wants a reminder and whose reminder time has come."""
+    query = (
+        select(Round, ChannelSchedule.remind_minutes)
+        .join(
+            ChannelSchedule,
+            and_(
+                ChannelSchedule.team_id == Round.team_id,
+                ChannelSchedule.channel_id == Round.channel_id,
+            ),
+        )
+        .where(
+            Round.status == RoundStatus.OPEN,
+            Round.reminded_at.is_(None),
+            Round.reveal_at.is_not(None),
+            Round.reveal_at > now,
+            ChannelSchedule.remind_minutes.is_not(None),
+        )
+    )
+    due: list[tuple[Round, int]] = []
+    for rnd, minutes in session.execute(query):
+        # both are set: the query filters out rounds without a reveal time or reminder
+        if (
+            rnd.reveal_at is not None
+            and minutes is not None
+            and rnd.reveal_at - timedelta(minutes=minutes) <= now
+        ):
+            due.append((rnd, minutes))
+    return due
+
+
+def claim_reminder(session: Session, round_id: int, now: datetime) -> bool:
+    result = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.reminded_at.is_(None))
+        .values(reminded_at=now)
+    )
+    return rows_changed(result) == 1
+
+
+# -- answers and votes -------------------------------------------------------------------------
+
+
+def upsert_answer(
+    session: Session,
+    *,
+    round_id: int,
+    team_id: str,
+    channel_id: str,
+    ts: str,
+    user_id: str,
+    text: str,
+    version: str,
+    now: datetime,
+    deleted: bool = False,
+) -> None:
+    """Keep the newest text per message whatever order the reply, edits and delete arrive in."""
+    stmt = insert_for(session, Answer).values(
+        round_id=round_id,
+        team_id=team_id,
+        channel_id=channel_id,
+        ts=ts,
+        user_id=user_id,
+        text=text,
+        version=version,
+        deleted=deleted,
+        received_at=now,
+    )
+    if deleted:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["team_id", "channel_id", "ts"], set_={"deleted": True}
+        )
+    else:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["team_id", "channel_id", "ts"],
+            set_={"text": stmt.excluded.text, "version": stmt.excluded.version},
+            where=Answer.version < stmt.excluded.version,
+        )
+    session.execute(stmt)
+
+
+def counted_answers(session: Session, rnd: Round) -> list[Answer]:
+    """Answers that count: not deleted, posted before the reveal (blind answers are posted by the
+    reveal itself, so all of them count)."""
+    query = select(Answer).where(Answer.round_id == rnd.id, Answer.deleted.is_(False))
+    answers = session.scalars(query.order_by(Answer.ts)).all()
+    if rnd.revealed_at is None or rnd.mode == AnswerMode.BLIND:
+        return list(answers)
+    cutoff = rnd.revealed_at.timestamp()
+    return [a for a in answers if float(a.ts) < cutoff]
