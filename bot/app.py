@@ -65,12 +65,10 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
 class Bot:
     """What the entry points need: the app to serve, the clock to run, the engine to close."""
 
-    settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
     bank: QuestionBank
     app: App
-    rounds: RoundService
     inbox: Inbox
     clock: Clock
 
@@ -138,7 +136,7 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     register_all(app, features, now)
     _register_error_handler(app)
     clock = Clock(sessions, rounds, inbox, now, calibration)
-    return Bot(settings, engine, sessions, bank, app, rounds, inbox, clock)
+    return Bot(engine, sessions, bank, app, inbox, clock)
 
 
 def _register_error_handler(app: App) -> None:

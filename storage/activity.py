@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from storage.blind import BlindAnswer
@@ -83,13 +83,20 @@ def channel_activity(session: Session, team_id: str, channel_id: str) -> Channel
         Round.message_ts.is_not(None),
         Round.status.in_(COUNTED_STATUSES),
     )
-
     timezone = session.execute(
         select(ChannelSchedule.timezone).where(
             ChannelSchedule.team_id == team_id, ChannelSchedule.channel_id == channel_id
         )
     ).scalar_one_or_none()
+    return ChannelActivity(
+        rounds=_rounds(session, counted_round),
+        answers=_answers(session, counted_round),
+        votes=_votes(session, counted_round),
+        timezone=timezone or DEFAULT_TIMEZONE,
+    )
 
+
+def _rounds(session: Session, counted_round: ColumnElement[bool]) -> list[RoundRow]:
     round_rows = session.execute(
         select(
             Round.id,
@@ -103,8 +110,10 @@ def channel_activity(session: Session, team_id: str, channel_id: str) -> Channel
         .where(counted_round)
         .order_by(Round.local_date, Round.sequence, Round.id)
     ).all()
-    rounds = [RoundRow(*row) for row in round_rows]
+    return [RoundRow(*row) for row in round_rows]
 
+
+def _answers(session: Session, counted_round: ColumnElement[bool]) -> list[AnswerRow]:
     # Thread replies; the reveal cutoff compares Slack ts (a string) with a datetime, so it is
     # applied here, exactly as storage.rounds.counted_answers does.
     answers: list[AnswerRow] = []
@@ -116,7 +125,6 @@ def channel_activity(session: Session, team_id: str, channel_id: str) -> Channel
     for round_id, user_id, ts, revealed_at in answer_rows:
         if _before_reveal(ts, revealed_at):
             answers.append(AnswerRow(round_id, user_id, ts))
-
     # Blind answers count from their private submission; the reveal's posted copies (Answer rows,
     # skipped above) only carry the votes.
     blind_rows = session.execute(
@@ -127,7 +135,10 @@ def channel_activity(session: Session, team_id: str, channel_id: str) -> Channel
     for round_id, user_id, submitted_at in blind_rows:
         answers.append(AnswerRow(round_id, user_id, blind_ts(submitted_at)))
     answers.sort(key=lambda a: (a.round_id, float(a.ts), a.user_id))
+    return answers
 
+
+def _votes(session: Session, counted_round: ColumnElement[bool]) -> list[VoteRow]:
     votes: list[VoteRow] = []
     vote_rows = session.execute(
         select(
@@ -153,7 +164,4 @@ def channel_activity(session: Session, team_id: str, channel_id: str) -> Channel
     for round_id, author_id, voter_id, ts, revealed_at, mode in vote_rows:
         if mode == AnswerMode.BLIND or _before_reveal(ts, revealed_at):
             votes.append(VoteRow(round_id, author_id, voter_id))
-
-    return ChannelActivity(
-        rounds=rounds, answers=answers, votes=votes, timezone=timezone or DEFAULT_TIMEZONE
-    )
+    return votes

@@ -52,10 +52,13 @@ def score_distribution_png(summary: SessionSummary, title: str) -> bytes:
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel("Interviewers")
     axes.set_title(_cut(title, 70))
-    if summary.expected is not None:
-        axes.axvline(summary.expected, color="black", linestyle="--", label="Expected")
     if summary.mean is not None:
-        axes.axvline(summary.mean, color=HARSH_COLOUR, label=f"Panel mean {summary.mean:.2f}")
+        axes.axvline(
+            summary.mean, color=HARSH_COLOUR, linewidth=3, label=f"Panel mean {summary.mean:.2f}"
+        )
+    if summary.expected is not None:  # drawn on top: it stays visible when the mean equals it
+        expected = f"Expected {summary.expected} {RUBRIC.get(summary.expected, '')}".rstrip()
+        axes.axvline(summary.expected, color="black", linestyle="--", zorder=3, label=expected)
     if summary.expected is not None or summary.mean is not None:
         axes.legend(loc="upper left", fontsize="small")
     return _png(figure)

@@ -134,7 +134,7 @@ def _send_chart(client: WebClient, user_id: str, report: CalibrationReport) -> N
     from bot.calibration.charts import report_png  # matplotlib: only when drawn
 
     try:
-        png = report_png(report)
+        png = report_png(report, names=_display_names(client, [p.rater for p in report.profiles]))
         opened = client.chat_postMessage(
             channel=user_id,
             text="Your calibration report: severity per interviewer and alpha per question.",
@@ -147,3 +147,16 @@ def _send_chart(client: WebClient, user_id: str, report: CalibrationReport) -> N
         )
     except Exception as exc:  # the figures went out as text already
         log.warning("calibration report chart failed", extra={"error": slack_error(exc)})
+
+
+def _display_names(client: WebClient, user_ids: list[str]) -> dict[str, str]:
+    """People's names for the chart (an image can't show mentions); the id when Slack can't say."""
+    names: dict[str, str] = {}
+    for user_id in user_ids:
+        try:
+            user = client.users_info(user=user_id)["user"]
+            profile = user.get("profile") or {}
+            names[user_id] = profile.get("display_name") or user.get("real_name") or user["name"]
+        except Exception:  # a name is a nicety; the id still identifies the person
+            names[user_id] = user_id
+    return names

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class BlindAnswerSaved:
-    answers_so_far: int
+    """The private answer is stored (replacing the person's earlier one)."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,7 @@ class BlindAnswers:
             blind_store.save_blind_answer(
                 session, round_id=round_id, team_id=team_id, user_id=user_id, text=text, now=now
             )
-            count = len(blind_store.blind_answers(session, round_id))
-        return BlindAnswerSaved(count)
+        return BlindAnswerSaved()
 
     def refresh_counter(self, team_id: str, round_id: int) -> None:
         """Update the thread's "N answers so far" message to the current count."""

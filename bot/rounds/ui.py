@@ -11,8 +11,8 @@ from bot.questions.library import QuestionLibrary
 from bot.questions.practice import FilterError, apply_filters, find_question, parse_filters
 from bot.rounds import render
 from bot.rounds.blind import BlindAnswers, BlindAnswerSaved
+from bot.rounds.reveal import MISSING_QUESTION
 from bot.rounds.service import (
-    MISSING_QUESTION,
     AlreadyClaimed,
     AlreadyOpen,
     NotInChannel,

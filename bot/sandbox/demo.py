@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import BaseWSGIServer, create_server
 
-from bot.app import build_bot
+from bot.app import Bot, build_bot
 from bot.calibration import render as calibration_render
 from bot.calibration.rubric import level_name
 from bot.config import Settings
@@ -373,12 +373,46 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
     db_path = workdir / "interview-demo.db"
     clock = VirtualClock(next_weekday_morning(datetime.now(UTC)))
     say = Narrator(out, clock, lambda: time.sleep(0.25 / speed) if speed > 0 else None)
+    fake = _demo_workspace()
+    bot, server, slack = _start_bot(fake, clock, db_path, questions)
+    stage = Stage(fake, slack, say, clock, workdir / "calibration-charts")
+    try:
+        day = clock.now().astimezone(ZoneInfo(ZONE))
+        say.line(
+            f"#{CHANNEL_NAME} in Demo Co — {day:%A %d %B %Y} ({ZONE}), a day played in seconds"
+        )
+        say.line("")
+        slash(stage, ADA, f"schedule 09:30 {ZONE} weekdays reveal 16:00")
+        question, answers = _morning(stage, bot)
+        _votes(stage, answers, bot)
+        _reveal_and_progress(stage, bot, question)
+        play_calibration(stage, bot.bank)
+        say.line("")
+        say.line(f"The day's data is in the SQLite file {db_path}")
+        if stage.saved:
+            say.line(f"  the calibration charts are in {stage.charts}")
+        say.line(f"  see it as JSON:  DATABASE_URL=sqlite:///{db_path} python -m bot export")
+        say.line("  connect a real workspace: README.md, 'Put it in your Slack workspace'")
+    finally:
+        server.close()
+        fake.stop()
+        bot.engine.dispose()
+    return db_path
 
+
+def _demo_workspace() -> FakeSlack:
     fake = FakeSlack(team_name="Demo Co").start()
     fake.add_user(ADA, "ada", is_admin=True, tz=ZONE)
     for user in (ALICE, BOB, CAROL, DAVE):
         fake.add_user(user, NAMES[user], tz=ZONE)
     fake.add_channel(CHANNEL, CHANNEL_NAME)
+    return fake
+
+
+def _start_bot(
+    fake: FakeSlack, clock: VirtualClock, db_path: Path, questions: Path | None
+) -> tuple[Bot, BaseWSGIServer, SlackDriver]:
+    """The real app on the production server, in this process, against the fake."""
     secret = secrets.token_hex(16)
     settings = Settings(
         signing_secret=secret,
@@ -394,110 +428,93 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
     assert isinstance(server, BaseWSGIServer)  # one host and port: a single-socket server
     threading.Thread(target=server.run, daemon=True).start()
     port = server.effective_port  # type: ignore[attr-defined]  # set by __init__, not in the stubs
-    slack = SlackDriver(f"http://127.0.0.1:{port}/slack/events", secret, fake)
+    return bot, server, SlackDriver(f"http://127.0.0.1:{port}/slack/events", secret, fake)
 
-    def settle() -> None:
-        """Wait until every event the bot acknowledged has been applied."""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with bot.sessions.begin() as session:
-                if not inbox_store.pending_events(session):
-                    return
-            time.sleep(0.02)
 
-    stage = Stage(fake, slack, say, clock, workdir / "calibration-charts")
+def _settle(bot: Bot) -> None:
+    """Wait until every event the bot acknowledged has been applied."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with bot.sessions.begin() as session:
+            if not inbox_store.pending_events(session):
+                return
+        time.sleep(0.02)
 
-    def command(user: str, text: str) -> None:
-        slash(stage, user, text)
 
-    try:
-        day = clock.now().astimezone(ZoneInfo(ZONE))
-        say.line(
-            f"#{CHANNEL_NAME} in Demo Co — {day:%A %d %B %Y} ({ZONE}), a day played in seconds"
-        )
-        say.line("")
-        command(ADA, f"schedule 09:30 {ZONE} weekdays reveal 16:00")
+def _morning(stage: Stage, bot: Bot) -> tuple[dict[str, Any], dict[str, str]]:
+    """The scheduled post, four answers, a deleted message and an edit."""
+    clock, say, slack = stage.clock, stage.say, stage.slack
+    clock.set_local("09:30")
+    bot.clock.tick()
+    question = latest_post(stage.fake)
+    say.bot(question)
+    q = question["ts"]
+    answers: dict[str, str] = {}
 
-        clock.set_local("09:30")
-        bot.clock.tick()
-        question = latest_post(fake)
-        say.bot(question)
-        q = question["ts"]
+    def reply(at: str, user: str, text: str) -> None:
+        clock.set_local(at)
+        ts, _ = slack.reply(CHANNEL, q, text, user=user)
+        answers[user] = ts
+        say.say(NAMES[user], text, thread=True)
 
-        answers: dict[str, str] = {}
+    reply(
+        "09:41",
+        ALICE,
+        "I'd start by pinning down the requirements and constraints, sketch the simplest "
+        "thing that meets them, then name the trade-offs out loud.",
+    )
+    reply("09:58", BOB, "Measure first: what does good look like, and how would we know?")
+    reply("10:12", CAROL, "Let's order lunch at noon?")
+    clock.set_local("10:13")
+    slack.delete(CHANNEL, answers.pop(CAROL), user=CAROL, thread_ts=q)
+    say.say("carol", "(deleted her message: it was meant for another thread)", thread=True)
+    reply("10:30", DAVE, "A concrete story from my last job.")
+    clock.set_local("10:34")
+    edited = (
+        "A concrete story from my last job: the situation, what I did, the result in "
+        "numbers, and what I'd do differently."
+    )
+    slack.edit(CHANNEL, answers[DAVE], edited, user=DAVE, thread_ts=q)
+    say.say("dave", edited, thread=True, note=" (edited)")
+    reply(
+        "11:05",
+        CAROL,
+        "Start from the failure modes: what breaks first, how we'd notice, and how we'd roll back.",
+    )
+    return question, answers
 
-        def reply(at: str, user: str, text: str) -> None:
-            clock.set_local(at)
-            ts, _ = slack.reply(CHANNEL, q, text, user=user)
-            answers[user] = ts
-            say.say(NAMES[user], text, thread=True)
 
-        reply(
-            "09:41",
-            ALICE,
-            "I'd start by pinning down the requirements and constraints, sketch the simplest "
-            "thing that meets them, then name the trade-offs out loud.",
-        )
-        reply("09:58", BOB, "Measure first: what does good look like, and how would we know?")
-        reply("10:12", CAROL, "Let's order lunch at noon?")
-        clock.set_local("10:13")
-        slack.delete(CHANNEL, answers.pop(CAROL), user=CAROL, thread_ts=q)
-        say.say("carol", "(deleted her message: it was meant for another thread)", thread=True)
-        reply("10:30", DAVE, "A concrete story from my last job.")
-        clock.set_local("10:34")
-        edited = (
-            "A concrete story from my last job: the situation, what I did, the result in "
-            "numbers, and what I'd do differently."
-        )
-        slack.edit(CHANNEL, answers[DAVE], edited, user=DAVE, thread_ts=q)
-        say.say("dave", edited, thread=True, note=" (edited)")
-        reply(
-            "11:05",
-            CAROL,
-            "Start from the failure modes: what breaks first, how we'd notice, and how we'd "
-            "roll back.",
-        )
+def _votes(stage: Stage, answers: dict[str, str], bot: Bot) -> None:
+    for at, voter, author in (
+        ("12:10", BOB, ALICE),
+        ("12:20", CAROL, ALICE),
+        ("13:02", DAVE, CAROL),
+        ("13:40", ALICE, DAVE),
+        ("14:15", BOB, BOB),
+    ):
+        stage.clock.set_local(at)
+        stage.slack.react(CHANNEL, answers[author], "+1", user=voter, item_user=author)
+        own = " (own answer: not a vote)" if voter == author else ""
+        stage.say.say(NAMES[voter], f"reacted 👍 to {NAMES[author]}'s answer{own}", thread=True)
+    _settle(bot)
 
-        for at, voter, author in (
-            ("12:10", BOB, ALICE),
-            ("12:20", CAROL, ALICE),
-            ("13:02", DAVE, CAROL),
-            ("13:40", ALICE, DAVE),
-            ("14:15", BOB, BOB),
-        ):
-            clock.set_local(at)
-            slack.react(CHANNEL, answers[author], "+1", user=voter, item_user=author)
-            own = " (own answer: not a vote)" if voter == author else ""
-            say.say(NAMES[voter], f"reacted 👍 to {NAMES[author]}'s answer{own}", thread=True)
-        settle()
 
-        clock.set_local("16:00")
-        bot.clock.tick()
-        say.bot(latest_post(fake), thread=True)
-        closed = fake.find_message(CHANNEL, q) or question
-        say.line("")
-        say.line("The question message now reads:")
-        say.bot(closed)
-        say.line("")
-        clock.set_local("16:05")
-        command(ALICE, "stats")
-        updates = len(fake.calls("chat.update"))
-        say.say(NAMES[ADA], "/interview leaderboard week")
-        slack.command("leaderboard week", user=ADA, channel=CHANNEL)
-        deadline = time.monotonic() + 10
-        while len(fake.calls("chat.update")) == updates and time.monotonic() < deadline:
-            time.sleep(0.02)
-        board = fake.calls("chat.update")[-1].args
-        say.bot({"text": board.get("text", "")}, note=" (edited in, so nobody is pinged)")
-        play_calibration(stage, bot.bank)
-        say.line("")
-        say.line(f"The day's data is in the SQLite file {db_path}")
-        if stage.saved:
-            say.line(f"  the calibration charts are in {stage.charts}")
-        say.line(f"  see it as JSON:  DATABASE_URL=sqlite:///{db_path} python -m bot export")
-        say.line("  connect a real workspace: README.md, 'Put it in your Slack workspace'")
-    finally:
-        server.close()
-        fake.stop()
-        bot.engine.dispose()
-    return db_path
+def _reveal_and_progress(stage: Stage, bot: Bot, question: dict[str, Any]) -> None:
+    """The reveal at 16:00, the closed question, stats and the leaderboard without pings."""
+    fake, say, clock = stage.fake, stage.say, stage.clock
+    clock.set_local("16:00")
+    bot.clock.tick()
+    say.bot(latest_post(fake), thread=True)
+    closed = fake.find_message(CHANNEL, question["ts"]) or question
+    say.line("")
+    say.line("The question message now reads:")
+    say.bot(closed)
+    say.line("")
+    clock.set_local("16:05")
+    slash(stage, ALICE, "stats")
+    updates = len(fake.calls("chat.update"))
+    say.say(NAMES[ADA], "/interview leaderboard week")
+    stage.slack.command("leaderboard week", user=ADA, channel=CHANNEL)
+    wait_until(lambda: len(fake.calls("chat.update")) > updates, "the leaderboard")
+    board = fake.calls("chat.update")[-1].args
+    say.bot({"text": board.get("text", "")}, note=" (edited in, so nobody is pinged)")
