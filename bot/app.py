@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calibration.reports import CalibrationReports
@@ -22,6 +24,8 @@ from bot.channels.service import ChannelService
 from bot.channels.ui import ChannelsUI
 from bot.clock import Clock
 from bot.config import Settings
+from bot.privacy.service import PrivacyService
+from bot.privacy.ui import PrivacyUI
 from bot.progress.service import ProgressService
 from bot.progress.ui import ProgressUI
 from bot.questions.bank import QuestionBank
@@ -31,7 +35,9 @@ from bot.rounds.blind import BlindAnswers
 from bot.rounds.inbox import Inbox
 from bot.rounds.service import RoundService
 from bot.rounds.ui import RoundsUI
-from bot.slack.clients import BOT_SCOPES, WorkspaceClients, make_client
+from bot.slack.channels import ChannelDirectory
+from bot.slack.clients import BOT_SCOPES, make_client
+from bot.slack.installs import Installations, SingleWorkspace, WorkspaceClients
 from bot.slack.people import People
 from bot.slash import SlashCommands, help_text
 from handlers import Features, register_all
@@ -73,8 +79,9 @@ class Bot:
     clock: Clock
 
 
-def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Callable[[str], WebClient]]:
-    """Single-workspace (a bot token) or multi-workspace (Slack's OAuth install flow)."""
+def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Installations]:
+    """Single-workspace (a bot token) or multi-workspace (Slack's OAuth install flow, Enterprise
+    Grid workspaces and org-wide installs too); the second is each workspace's client."""
     logger = logging.getLogger("bot.bolt")
     if not settings.oauth_enabled:
         client = make_client(settings, settings.bot_token)
@@ -83,8 +90,9 @@ def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Callable[[str], 
             client=client,
             process_before_response=False,
             logger=logger,
+            listener_executor=_listener_threads(),
         )
-        return app, lambda _team_id: client
+        return app, SingleWorkspace(client)
     assert settings.client_id and settings.client_secret  # oauth_enabled says both are set
     store = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine, logger=logger)
     oauth = OAuthSettings(
@@ -103,8 +111,19 @@ def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Callable[[str], 
         oauth_settings=oauth,
         process_before_response=False,
         logger=logger,
+        listener_executor=_listener_threads(),
     )
     return app, WorkspaceClients(settings, store)
+
+
+# Listeners call ack() on these threads: a listener that waits for an unreachable database (2 s
+# per connection attempt) holds one, and with Bolt's default of 5 the sixth command in a busy
+# second is acknowledged too late for Slack's 3 s.
+LISTENER_THREADS = 32
+
+
+def _listener_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
 
 
 def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
@@ -118,20 +137,31 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     rounds = RoundService(sessions, library, client_for)
     inbox = Inbox(sessions, now)
     channels = ChannelService(sessions)
-    progress = ProgressService(sessions, library, channels, client_for)
+    progress = ProgressService(
+        sessions, library, channels, client_for, ChannelDirectory(client_for)
+    )
     calibration = CalibrationService(sessions, library, client_for)
 
-    questions_ui = QuestionsUI(library, client_for)
+    questions_ui = QuestionsUI(library, client_for, people)
     channels_ui = ChannelsUI(channels, library, client_for, people)
     rounds_ui = RoundsUI(rounds, BlindAnswers(sessions, client_for), library, client_for, people)
     progress_ui = ProgressUI(progress, client_for, people, help_text=help_text())
     calibration_ui = CalibrationUI(
         calibration, CalibrationReports(sessions), library, client_for, people
     )
-    uis = (questions_ui, channels_ui, rounds_ui, progress_ui, calibration_ui)
+    privacy_ui = PrivacyUI(PrivacyService(sessions))
+    uis = (questions_ui, channels_ui, rounds_ui, progress_ui, calibration_ui, privacy_ui)
     slash = SlashCommands({name: run for ui in uis for name, run in ui.handlers().items()}, people)
     features = Features(
-        slash, questions_ui, channels_ui, rounds_ui, progress_ui, calibration_ui, inbox
+        slash,
+        questions_ui,
+        channels_ui,
+        rounds_ui,
+        progress_ui,
+        calibration_ui,
+        inbox,
+        privacy=privacy_ui,
+        installs=client_for,
     )
     register_all(app, features, now)
     _register_error_handler(app)
@@ -142,12 +172,35 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
 def _register_error_handler(app: App) -> None:
     @app.error
     def on_error(
-        error: Exception, body: dict, respond: Callable[..., object] | None = None
+        error: Exception,
+        body: dict,
+        response: BoltResponse | None = None,
+        respond: Callable[..., object] | None = None,
     ) -> BoltResponse | None:
-        log.exception("listener failed", exc_info=error, extra={"type": body.get("type")})
-        if body.get("response_url") and respond is not None:
-            respond(
-                text="Sorry, something went wrong on my side. It has been logged; please try again.",
-                response_type="ephemeral",
+        unreachable = isinstance(error, DBAPIError | PoolTimeout)  # the database, not a bug
+        if unreachable:
+            cause = getattr(error, "orig", None) or error
+            log.warning(
+                "listener failed: database unavailable",
+                extra={"type": body.get("type"), "error": (str(cause).splitlines() or [""])[0]},
             )
+        else:
+            log.exception("listener failed", exc_info=error, extra={"type": body.get("type")})
+        if body.get("response_url") and respond is not None:
+            respond(text=DATABASE_APOLOGY if unreachable else APOLOGY, response_type="ephemeral")
+        if response is None:
+            # The listener failed after its ack() (Bolt passes no response then). Right after
+            # this handler returns, Bolt 1.30 resets that ack (`ack.response = None`): a listener
+            # that fails within ~10 ms of its ack (a refused database connection) has Slack get
+            # a 404 after 3 s instead of the ack. Raising skips the reset; the exception ends the
+            # listener's pool thread quietly, and everything worth saying was said above.
+            raise AckAlreadySent from error
         return None
+
+
+class AckAlreadySent(Exception):
+    """Raised by the error handler so that Bolt keeps the ack a failed listener already gave."""
+
+
+APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again."
+DATABASE_APOLOGY = "Sorry, I can't reach my database right now. Please try again in a few minutes."

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calibration.sessions import CalibrationService
 from bot.channels.service import schedule_of
 from bot.rounds.inbox import Inbox
+from bot.rounds.reveal import Revealed
 from bot.rounds.service import RoundService, Started
 from storage import channels as channel_store
 from storage import rounds as round_store
+from storage.channels import ChannelSchedule
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +67,22 @@ class Clock:
         now = now or self.now()
         report = TickReport()
         with self.sessions.begin() as session:
-            for round_id in round_store.expire_stale_claims(session, now - CLAIM_TIMEOUT):
-                log.warning(
-                    "round interrupted before its post was confirmed; not retried",
-                    extra={"round": round_id},
-                )
+            interrupted = round_store.expire_stale_claims(session, now - CLAIM_TIMEOUT)
             for round_id in round_store.reopen_stale_reveals(session, now - REVEAL_TIMEOUT):
                 log.warning("reveal interrupted; retrying", extra={"round": round_id})
             due = [rnd.id for rnd in round_store.due_reveals(session, now)]
             reminders = [rnd.id for rnd, _ in round_store.due_reminders(session, now)]
+        for round_id in interrupted:
+            recover = partial(self.rounds.recover_interrupted, round_id)
+            if not _guarded("recover", round_id, recover):
+                log.warning(
+                    "round interrupted before its post was confirmed; not retried",
+                    extra={"round": round_id},
+                )
         for round_id in due:
-            if _guarded("reveal", round_id, partial(self.rounds.reveal, round_id, now)):
+            if isinstance(
+                _guarded("reveal", round_id, partial(self.rounds.reveal, round_id, now)), Revealed
+            ):
                 report.revealed.append(round_id)
         for round_id in reminders:
             if _guarded("reminder", round_id, partial(self.rounds.remind, round_id, now)):
@@ -118,25 +125,41 @@ class Clock:
             )
 
     def due_posts(self, now: datetime) -> list[tuple[str, str, date, datetime]]:
-        """(team, channel, local date, post instant) for every post due and not yet claimed."""
+        """(team, channel, local date, post instant) for every post due and not yet claimed.
+        A channel whose stored schedule can't be read is logged and skipped: one broken row
+        never stops the others."""
         due: list[tuple[str, str, date, datetime]] = []
         with self.sessions.begin() as session:
             for row in channel_store.all_schedules(session):
-                schedule = schedule_of(row)
-                if row.paused or schedule is None:
-                    continue
-                today = now.astimezone(ZoneInfo(schedule.timezone)).date()
-                # Yesterday too: a 23:50 post is still due at 00:10.
-                for local_date in (today - timedelta(days=1), today):
-                    if not schedule.is_practice_day(local_date):
-                        continue
-                    post_at = schedule.post_at(local_date)
-                    if post_at > now or post_at < row.updated_at:
-                        continue
-                    if round_store.round_exists(session, row.team_id, row.channel_id, local_date):
-                        continue
-                    due.append((row.team_id, row.channel_id, local_date, post_at))
+                try:
+                    due += _due_for(session, row, now)
+                except Exception:
+                    log.exception(
+                        "schedule unreadable; channel skipped",
+                        extra={"team": row.team_id, "channel": row.channel_id},
+                    )
         return due
+
+
+def _due_for(
+    session: Session, row: ChannelSchedule, now: datetime
+) -> list[tuple[str, str, date, datetime]]:
+    schedule = schedule_of(row)
+    if row.paused or schedule is None:
+        return []
+    due = []
+    today = now.astimezone(ZoneInfo(schedule.timezone)).date()
+    # Yesterday too: a 23:50 post is still due at 00:10.
+    for local_date in (today - timedelta(days=1), today):
+        if not schedule.is_practice_day(local_date):
+            continue
+        post_at = schedule.post_at(local_date)
+        if post_at > now or post_at < row.updated_at:
+            continue
+        if round_store.round_exists(session, row.team_id, row.channel_id, local_date):
+            continue
+        due.append((row.team_id, row.channel_id, local_date, post_at))
+    return due
 
 
 T = TypeVar("T")

@@ -96,6 +96,13 @@ def _database_url(value: str | None) -> str:
         raise ConfigError(
             "DATABASE_URL must be sqlite:///path.db or postgresql+psycopg://user@host/db"
         )
+    if database_url.startswith("sqlite:") and (
+        database_url.rstrip("/") in ("sqlite:", "sqlite:") or ":memory:" in database_url
+    ):
+        raise ConfigError(
+            "DATABASE_URL points at an in-memory SQLite database, which every connection sees "
+            "empty; use a file such as sqlite:///interview.db"
+        )
     return database_url
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import parse_qs
 
-import waitress
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, text
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
 
 log = logging.getLogger("bot.http")
 
@@ -49,16 +56,64 @@ def refuse_early(environ: dict[str, Any], now: float | None = None) -> tuple[str
     return None
 
 
-def make_wsgi(bolt_handler: SlackRequestHandler, engine: Engine) -> Wsgi:
+def verify_and_check(environ: dict[str, Any], signing_secret: str) -> tuple[str, bytes] | None:
+    """Read the (capped) body once, check Slack's signature on it before anything parses it, and
+    turn away a signed body whose `event` is not an object (Bolt would fail on it with a 500).
+    The body is put back for Bolt, which checks the signature again."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else environ["wsgi.input"].read()
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "400 Bad Request", b"not UTF-8\n"
+    verifier = SignatureVerifier(signing_secret)
+    if not verifier.is_valid(
+        text,
+        environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+        environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+    ):
+        return "401 Unauthorized", b"invalid signature\n"
+    return _shape_problem(text, environ.get("CONTENT_TYPE", ""))
+
+
+def _shape_problem(text: str, content_type: str) -> tuple[str, bytes] | None:
+    """A signed body Bolt would fail on with a 500: JSON that is not an object, an `event`
+    or an interactivity `payload` that is not an object."""
+    if content_type.startswith("application/json"):
+        raw = text
+    else:
+        payloads = parse_qs(text).get("payload")
+        if not payloads:
+            return None
+        raw = payloads[0]
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return "400 Bad Request", b"malformed JSON\n"
+    if not isinstance(data, dict) or not isinstance(data.get("event", {}), dict):
+        return "400 Bad Request", b"unexpected payload\n"
+    return None
+
+
+def make_wsgi(
+    bolt_handler: SlackRequestHandler, engine: Engine, signing_secret: str | None = None
+) -> Wsgi:
+    """The app Slack talks to. With `signing_secret` (HTTP mode) requests are verified before
+    Bolt parses them, so an unsigned body can never make it fail."""
+
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
             return _health(engine, start_response)
         refused = refuse_early(environ)
+        if refused is None and signing_secret and path in SLACK_PATHS:
+            refused = verify_and_check(environ, signing_secret)
         if refused is not None:
             status, message = refused
             log.info("request refused", extra={"path": path, "status": status.split(" ")[0]})
-            start_response(status, [("Content-Type", "text/plain"), ("Connection", "close")])
+            # waitress closes the connection itself after an error status it sees fit
+            start_response(status, [("Content-Type", "text/plain")])
             return [message]
         started = time.perf_counter()
         status_holder: list[str] = []
@@ -93,8 +148,10 @@ def _health(engine: Engine, start_response: Callable[..., Any]) -> Iterable[byte
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("health check: database unreachable")
+    except Exception as exc:  # one line per failed check: platforms probe every few seconds
+        cause = getattr(exc, "orig", None) or exc
+        error = (str(cause).strip().splitlines() or [""])[0]
+        log.warning("health check: database unreachable", extra={"error": error})
         start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
         return [b"database unreachable\n"]
     start_response("200 OK", [("Content-Type", "text/plain")])
@@ -107,6 +164,55 @@ def server_options() -> dict[str, Any]:
     return {"threads": 8, "ident": "interview-bot", "max_request_body_size": MAX_BODY}
 
 
-def serve(application: Wsgi, port: int, host: str = "0.0.0.0") -> None:
+# How often the serving loop looks at `should_stop` (a signal interrupts nothing in it).
+POLL_SECONDS = 0.2
+
+
+def serve(
+    application: Wsgi,
+    port: int,
+    should_stop: Callable[[], bool] = lambda: False,
+    *,
+    host: str = "0.0.0.0",
+    grace: float = 6.0,
+) -> bool:
+    """Serve with waitress until `should_stop()`; then stop accepting connections, let the
+    requests already received finish and their responses go out, close idle keep-alive
+    connections, and return. True if all of that happened within `grace` seconds; False if
+    some request was still running (it is abandoned; its client sees the connection close)."""
+    sockets: dict[int, Any] = {}  # waitress's socket map: the listener, the trigger, connections
+    server = create_server(application, map=sockets, host=host, port=port, **server_options())
+    use_poll = server.adj.asyncore_use_poll
     log.info("listening", extra={"host": host, "port": port})
-    waitress.serve(application, host=host, port=port, _quiet=True, **server_options())
+    while not should_stop():
+        wasyncore.loop(timeout=POLL_SECONDS, map=sockets, count=1, use_poll=use_poll)
+
+    deadline = time.monotonic() + grace
+    for listener in [d for d in sockets.values() if isinstance(d, BaseWSGIServer)]:
+        # Closes the listening socket only: BaseWSGIServer.close would also close the trigger
+        # that worker threads pull when a response is ready to send.
+        wasyncore.dispatcher.close(listener)
+    in_flight = _drain(sockets, deadline, use_poll)
+    remaining = max(1, math.ceil(deadline - time.monotonic()))
+    server.task_dispatcher.shutdown(cancel_pending=False, timeout=remaining)
+    wasyncore.close_all(sockets, ignore_all=True)
+    if in_flight:
+        log.warning("requests still running at shutdown", extra={"requests": in_flight})
+    return not in_flight
+
+
+def _drain(sockets: dict[int, Any], deadline: float, use_poll: bool) -> int:
+    """Run the loop until every connection is idle and closed, or the deadline; how many
+    connections still had a request running or a response unsent."""
+    while True:
+        busy = 0
+        for channel in [d for d in sockets.values() if isinstance(d, HTTPChannel)]:
+            if channel.requests or channel.request is not None or channel.total_outbufs_len:
+                busy += 1  # a request running, half received, or a response not sent yet
+            else:
+                channel.will_close = True  # idle keep-alive: no new request on it
+        if not any(isinstance(d, HTTPChannel) for d in sockets.values()):
+            return 0
+        if time.monotonic() >= deadline:
+            return busy
+        wasyncore.loop(timeout=0.05, map=sockets, count=1, use_poll=use_poll)

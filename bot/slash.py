@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.calibration import ui as calibration_ui
 from bot.channels import ui as channels_ui
+from bot.privacy import ui as privacy_ui
 from bot.progress import ui as progress_ui
 from bot.questions import ui as questions_ui
 from bot.questions.practice import closest
@@ -23,6 +24,7 @@ TABLE: tuple[SubCommand, ...] = (
     HELP_COMMAND,
     *questions_ui.COMMANDS,
     *progress_ui.COMMANDS,
+    *privacy_ui.COMMANDS,
     *rounds_ui.COMMANDS,
     *channels_ui.COMMANDS,
     *calibration_ui.COMMANDS,
@@ -51,14 +53,17 @@ class Usage:
 
 
 def parse_command(text: str, table: Mapping[str, SubCommand] = BY_NAME) -> Command | Usage:
-    """Any text -> a Command with the right number of words, or a Usage message. Never raises."""
+    """Any text -> a Command with the right number of words, or a Usage message. Never raises.
+    A name may be two words (`questions pending`): those are tried before the first word alone."""
     words = text.replace("\u00a0", " ").split()
     if not words:
         return Command("help", ())
     name, args = words[0].lower(), tuple(words[1:])
+    if args and f"{name} {args[0].lower()}" in table:
+        name, args = f"{name} {args[0].lower()}", args[1:]
     command = table.get(name)
     if command is None:
-        guess = closest(name, list(table))
+        guess = closest(name, [n for n in table if " " not in n])
         hint = f" Did you mean `/interview {guess}`?" if guess else ""
         shown = escape(name[:40]).replace("`", "'")
         return Usage(f"I don't know `{shown}`.{hint} `/interview help` lists what I can do.")

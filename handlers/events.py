@@ -1,25 +1,66 @@
 """Thread replies, edits, deletes and reactions. A middleware stores each event in the durable
-inbox before Bolt acknowledges it; the listeners then apply it from there."""
+inbox before Bolt acknowledges it; the listeners then apply it from there. An event that could
+not be stored (the database is unreachable or busy) is answered 503, never 200: Slack delivers
+it again (after about 1 and 5 minutes), and the inbox's event_id dedupe applies it once."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.rounds.answers import BLIND_THREAD_REPLY
 from bot.rounds.inbox import Inbox
+from bot.rounds.ui import RoundsUI
+
+log = logging.getLogger(__name__)
 
 
-def register(app: App, inbox: Inbox) -> None:
+def register(app: App, inbox: Inbox, rounds: RoundsUI) -> None:
     @app.middleware
     def store_before_ack(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        if body.get("type") == "event_callback" and not inbox.receive(body):
+        if body.get("type") != "event_callback":
+            return next()
+        if not _is_event(body.get("event")):
+            return BoltResponse(status=400, body="")  # signed, but no event we can read
+        try:
+            new = inbox.receive(body)
+        except Exception as exc:
+            log.warning(
+                "event not stored; Slack will deliver it again",
+                extra={"event_id": body.get("event_id"), "error": _first_line(exc)},
+                exc_info=not isinstance(exc, DBAPIError | PoolTimeout),  # else a bug: trace it
+            )
+            return BoltResponse(status=503, body="")
+        if not new:
             return BoltResponse(status=200, body="")  # a retry of an event already applied
         return next()
 
     def apply(body: dict) -> None:
-        inbox.process(body["event_id"])
+        outcome = inbox.process(body["event_id"])
+        event = body.get("event") or {}
+        if outcome == BLIND_THREAD_REPLY and event.get("user") and event.get("thread_ts"):
+            rounds.explain_blind_round(
+                body.get("team_id") or "", event["channel"], event["user"], event["thread_ts"]
+            )
 
     app.event("message")(apply)
     app.event("reaction_added")(apply)
     app.event("reaction_removed")(apply)
+
+
+def _is_event(event: object) -> bool:
+    """An event object whose nested message and item, when present, are objects too."""
+    return isinstance(event, dict) and all(
+        isinstance(event.get(key), dict | None) for key in ("message", "previous_message", "item")
+    )
+
+
+def _first_line(exc: Exception) -> str:
+    """`OperationalError: connection failed: ...`, without the SQL and the traceback."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"

@@ -3,13 +3,18 @@ managers who is calibrated."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from slack_bolt import App, BoltContext
+from slack_sdk.errors import SlackApiError
 
 from bot.calibration.ui import CalibrationUI
 from bot.progress.ui import ProgressUI
+from bot.slack.errors import slack_error
+
+log = logging.getLogger(__name__)
 
 
 def register(
@@ -17,7 +22,13 @@ def register(
 ) -> None:
     @app.event("app_home_opened")
     def home_opened(event: dict, context: BoltContext) -> None:
-        if event.get("tab") in (None, "home"):
-            team_id, user_id = context.team_id or "", event["user"]
+        user_id = event.get("user")
+        if event.get("tab") in (None, "home") and isinstance(user_id, str) and user_id:
+            team_id = context.team_id or ""
             more = calibration.home_blocks(team_id, user_id)
-            progress.publish_home(team_id, user_id, now(), more)
+            try:
+                progress.publish_home(team_id, user_id, now(), more)
+            except SlackApiError as exc:  # e.g. user_not_found: the tab stays as it was
+                log.warning(
+                    "home tab not published", extra={"user": user_id, "error": slack_error(exc)}
+                )

@@ -1,4 +1,5 @@
-"""Question buttons and forms: show a practice card's sample answer, add a team question."""
+"""Question buttons and forms: show a practice card's sample answer, add or edit a team
+question, approve or reject one."""
 
 from __future__ import annotations
 
@@ -26,3 +27,29 @@ def register(app: App, questions: QuestionsUI, now: Callable[[], datetime]) -> N
         close_or_show_errors(ack, errors)
         if not errors:
             questions.after_question(team_id, user_id, view.get("private_metadata"))
+
+    @app.view(render.EDIT_QUESTION_VIEW)
+    def edit_question(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        team_id, user_id, metadata = (
+            context.team_id or "",
+            user_of(body),
+            view.get("private_metadata"),
+        )
+        errors = questions.submit_edit(team_id, user_id, metadata, field_values(view), now())
+        close_or_show_errors(ack, errors)
+        if not errors:
+            questions.after_edit(team_id, user_id, metadata)
+
+    @app.action(render.APPROVE_BUTTON)
+    def approve(ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext) -> None:
+        ack()  # first: the rights check may wait on a rate-limited users.info
+        value = str(action.get("value", ""))
+        reply = questions.review(context.team_id or "", user_of(body), value, now(), approve=True)
+        say(respond, reply, replace=True)
+
+    @app.action(render.REJECT_BUTTON)
+    def reject(ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext) -> None:
+        ack()
+        value = str(action.get("value", ""))
+        reply = questions.review(context.team_id or "", user_of(body), value, now(), approve=False)
+        say(respond, reply, replace=True)

@@ -10,8 +10,9 @@ from bot.slack.replies import FormErrors, Reply
 
 
 def say(respond: Respond, reply: Reply | None, *, replace: bool = False) -> None:
-    """A reply only the person sees (nothing for an empty one)."""
-    if reply is not None and reply.text:
+    """A reply only the person sees (nothing for an empty one, nor where Slack gave no
+    response_url to answer on: a button on a view)."""
+    if reply is not None and reply.text and respond.response_url:
         respond(
             text=reply.text,
             blocks=reply.blocks,
@@ -50,4 +51,6 @@ def number_value(action: dict[str, Any]) -> int | None:
 
 
 def user_of(body: dict[str, Any]) -> str:
-    return str(body["user"]["id"])
+    """Who pressed or submitted; "" (nobody, with no rights) for a payload without a user."""
+    user = body.get("user")
+    return str(user.get("id") or "") if isinstance(user, dict) else ""

@@ -25,7 +25,7 @@ from storage.rounds import Answer, Round
 from storage.states import AnswerMode, RoundStatus
 from storage.votes import Vote
 
-COUNTED_STATUSES = (RoundStatus.OPEN, RoundStatus.REVEALED)
+COUNTED_STATUSES = (RoundStatus.OPEN, RoundStatus.REVEALED, RoundStatus.REVEAL_FAILED)
 DEFAULT_TIMEZONE = "UTC"
 
 
@@ -35,7 +35,7 @@ class RoundRow:
     local_date: date
     sequence: int
     kind: str  # daily | practice
-    status: str  # open | revealed
+    status: str  # open | revealed | reveal_failed
     question_id: str
     revealed_at: datetime | None
 

@@ -32,6 +32,9 @@ class ChannelSchedule(Base):
     categories: Mapped[str | None] = mapped_column(Text, nullable=True)  # comma-separated
     vote_emoji: Mapped[str] = mapped_column(String(64), default=DEFAULT_VOTE_EMOJI)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # why the bot paused the channel itself (a Slack error such as not_in_channel); None when
+    # a person paused it or it runs
+    paused_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # an AnswerMode
     mode: Mapped[str] = mapped_column(
         String(8), default=AnswerMode.OPEN, server_default=AnswerMode.OPEN.value
@@ -64,3 +67,14 @@ def all_schedules(session: Session, team_id: str | None = None) -> Sequence[Chan
     if team_id is not None:
         query = query.where(ChannelSchedule.team_id == team_id)
     return session.scalars(query).all()
+
+
+def pause_for_problem(
+    session: Session, team_id: str, channel_id: str, reason: str, now: datetime
+) -> bool:
+    """The bot pauses a channel it can't post in, saying why; True when it was running."""
+    row = get_schedule(session, team_id, channel_id)
+    if row is None or row.paused:
+        return False
+    row.paused, row.paused_reason, row.updated_at = True, reason, now
+    return True

@@ -241,7 +241,8 @@ def reopen_stale_reveals(session: Session, revealed_before: datetime) -> list[in
         session.execute(
             update(Round)
             .where(Round.id.in_(stale), Round.reveal_ts.is_(None))
-            .values(status=RoundStatus.OPEN, revealed_at=None)
+            # the error makes the next attempt look in the thread for what already landed
+            .values(status=RoundStatus.OPEN, revealed_at=None, error="reveal interrupted")
         )
     return stale
 

@@ -13,7 +13,8 @@ class RoundStatus(StrEnum):
     OPEN = "open"
     REVEALED = "revealed"
     SKIPPED = "skipped"
-    FAILED = "failed"
+    FAILED = "failed"  # the question was never posted
+    REVEAL_FAILED = "reveal_failed"  # posted and answered; Slack refused the reveal for good
 
 
 class RoundKind(StrEnum):
@@ -45,3 +46,14 @@ class EvidenceKind(StrEnum):
     SPECIMEN = "specimen"  # a bank specimen, with the score its author expects
     PASTED = "pasted"  # text the manager pasted
     ANSWER = "answer"  # a teammate's round answer, used after they agreed
+
+
+class QuestionStatus(StrEnum):
+    """A team question: pending (waiting for an admin) -> approved (in the daily rotation and
+    practice) or rejected; an edit by its author sends it back to pending; removed (soft: past
+    rounds still show it)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REMOVED = "removed"

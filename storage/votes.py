@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint, and_, select
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint, and_, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
@@ -29,6 +29,9 @@ class Vote(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[str] = mapped_column(String(32))  # event_ts of the last applied change
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # the reaction that made the vote (base name); removing it undoes the vote even after the
+    # channel changed its vote emoji. None for votes stored before this was kept.
+    emoji: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 def upsert_vote(
@@ -41,8 +44,10 @@ def upsert_vote(
     active: bool,
     version: str,
     now: datetime,
+    emoji: str | None = None,
 ) -> None:
-    """Apply a reaction change unless a newer one for the same voter and message is stored."""
+    """Apply a reaction change unless a newer one for the same voter and message is stored.
+    `emoji` is the reaction that casts the vote; a removal passes None and keeps it."""
     stmt = insert_for(session, Vote).values(
         team_id=team_id,
         channel_id=channel_id,
@@ -51,13 +56,33 @@ def upsert_vote(
         active=active,
         version=version,
         updated_at=now,
+        emoji=emoji,
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["team_id", "channel_id", "message_ts", "voter_id"],
-        set_={"active": stmt.excluded.active, "version": stmt.excluded.version, "updated_at": now},
+        set_={
+            "active": stmt.excluded.active,
+            "version": stmt.excluded.version,
+            "updated_at": now,
+            "emoji": func.coalesce(stmt.excluded.emoji, Vote.emoji),
+        },
         where=Vote.version <= stmt.excluded.version,
     )
     session.execute(stmt)
+
+
+def vote_emoji_of(
+    session: Session, team_id: str, channel_id: str, message_ts: str, voter_id: str
+) -> str | None:
+    """The reaction an active vote was cast with; None without an active vote."""
+    query = select(Vote.emoji).where(
+        Vote.team_id == team_id,
+        Vote.channel_id == channel_id,
+        Vote.message_ts == message_ts,
+        Vote.voter_id == voter_id,
+        Vote.active.is_(True),
+    )
+    return session.execute(query).scalar_one_or_none()
 
 
 def voters_by_answer(session: Session, answers: Sequence[Answer]) -> dict[str, list[str]]:

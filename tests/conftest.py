@@ -1,4 +1,8 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
+"""The fixtures every test folder shares: a database (SQLite always, PostgreSQL too when
+TEST_DATABASE_URL is set), the fake Slack with the sandbox's cast (`fake`), and the features' UIs
+wired on the two (`uis`).
+
+Helpers and constants live in :mod:`tests.helpers`; this module only defines fixtures."""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.process import make_fake
 from storage.db import make_engine, make_session_factory, migrate
+from tests.helpers import UIs, build_uis
 
-ROOT = Path(__file__).resolve().parents[1]
-BANK = ROOT / "data" / "questions.yaml"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_HINT = (
     "PostgreSQL tests skipped: set TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test "
@@ -30,15 +35,11 @@ def _no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name, raising=False)
 
 
-def _sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'test.db'}"
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database URL: SQLite, and PostgreSQL in a schema of its own."""
     if request.param == "sqlite":
-        url = _sqlite_url(tmp_path)
+        url = f"sqlite:///{tmp_path / 'test.db'}"
         migrate(make_engine(url))
         yield url
         return
@@ -64,3 +65,17 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
     yield make_session_factory(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A started fake Slack with the cast of :func:`bot.sandbox.process.make_fake`."""
+    fake = make_fake()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def uis(sessions: sessionmaker[Session], fake: FakeSlack) -> UIs:
+    """The features' UIs and `/interview`, wired as `bot.app.build_bot` wires them."""
+    return build_uis(sessions, fake)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -11,21 +10,7 @@ from sqlalchemy import select
 from bot.sandbox.fake_slack import FakeSlack
 from storage.channels import ChannelSchedule
 from storage.rounds import Round
-from tests.test_clock import (
-    TEAM,
-    Sessions,
-    berlin,
-    make_clock,
-    questions_in,
-    replies_in,
-    subscribe,
-)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
+from tests.helpers import TEAM, Sessions, berlin, make_clock, replies_in, subscribe, top_level
 
 
 def test_a_slack_outage_at_post_time_is_retried_within_the_grace_period(
@@ -36,7 +21,7 @@ def test_a_slack_outage_at_post_time_is_retried_within_the_grace_period(
     fake.fail_next("chat.postMessage", "service_unavailable")
     assert clock.tick(berlin(2026, 3, 2, 9, 0)).posted == []
     assert clock.tick(berlin(2026, 3, 2, 9, 1)).posted == ["C1"]
-    assert len(questions_in(fake, "C1")) == 1
+    assert len(top_level(fake, "C1")) == 1
 
 
 def test_a_permanent_refusal_is_not_retried(sessions: Sessions, fake: FakeSlack) -> None:

@@ -107,7 +107,11 @@ def check_parsed(text: str) -> Command | Usage:
     else:
         least, most = BY_NAME[parsed.name].least, BY_NAME[parsed.name].most
         assert least <= len(parsed.args) and (most is None or len(parsed.args) <= most)
-        assert parsed.args == tuple(text.split()[1:])
+        # the name is the first word, or the first two (`questions pending`); the rest are args
+        words = text.split() or ["help"]  # no words at all is `help`
+        named = len(parsed.name.split())
+        assert parsed.name == " ".join(words[:named]).lower()
+        assert parsed.args == tuple(words[named:])
     return parsed
 
 
@@ -125,11 +129,23 @@ def test_any_text_parses_to_a_command_or_usage(text: str) -> None:
 @given(commands)
 @example("stats <@UBOB|bob> <@UALICE>")
 @example("questions theirs")
+@example("questions mine")
+@example("QUESTIONS Pending")
+@example("questions pending mine")
+@example("questions edit custom-my-question")
+@example("Questions REMOVE")
+@example("questions remove custom-a custom-b")
 def test_commands_built_from_the_grammar(text: str) -> None:
     parsed = check_parsed(text)
     assert parse_command(f"  {text}\t ") == parsed  # surrounding blanks change nothing
     if isinstance(parsed, Command):
-        assert parsed.name == text.split()[0].lower()
+        words = text.split()
+        two_words = " ".join(words[:2]).lower()
+        # a two-word name (`questions pending`) is tried before the first word alone
+        if len(words) > 1 and two_words in BY_NAME:
+            assert parsed.name == two_words
+        else:
+            assert parsed.name == words[0].lower()
 
 
 # -- parse_command: examples -------------------------------------------------------------------
@@ -155,6 +171,10 @@ VALID_ARGS: dict[str, list[list[str]]] = {
     "emoji": [[], [":star:"], ["+1"], [":+1::skin-tone-3:"], ["white_check_mark"]],
     "calibrate": [[], ["sql-vs-nosql"], ["sql-vs-nosql", "specimen", "2", "for", "2h"]],
     "calibration": [["report"], ["report", "<@UALICE>", "since", "2026-01-01"]],
+    "forget-me": [[]],
+    "questions pending": [[]],
+    "questions edit": [["custom-my-question"]],
+    "questions remove": [["custom-my-question"]],
 }
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "s3cr3t"}
 
 
@@ -65,10 +65,17 @@ def test_socket_mode_needs_no_signing_secret() -> None:
     assert settings.socket_mode
 
 
-def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DOTENV_PATH": str(tmp_path / "x")}
+def run_bot(
+    env: dict[str, str], tmp_path: Path, command: str = "web"
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "DOTENV_PATH": str(tmp_path / "x"),
+        "SQLITE_SHARED": "1",
+    }
     return subprocess.run(
-        [sys.executable, "-m", "bot", "web"],
+        [sys.executable, "-m", "bot", command],
         cwd=tmp_path,
         env={**base, **env},
         capture_output=True,
@@ -99,3 +106,20 @@ def test_invalid_question_bank_stops_start_up_naming_file_and_entry(tmp_path: Pa
     assert "Traceback" not in result.stderr
     assert "bank.yaml" in result.stderr
     assert "sample_answer" in result.stderr and "duplicate" in result.stderr.lower()
+
+
+@pytest.mark.parametrize("command", ["web", "clock"])
+def test_web_or_clock_alone_on_a_sqlite_file_is_refused_in_one_line(
+    tmp_path: Path, command: str
+) -> None:
+    env = {**GOOD, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SQLITE_SHARED": ""}
+    result = run_bot(env, tmp_path, command)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "PostgreSQL" in line and "SQLITE_SHARED=1" in line
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="in-memory"):
+        Settings.from_env({**GOOD, "DATABASE_URL": url})

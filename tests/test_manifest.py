@@ -21,12 +21,13 @@ from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-MANIFEST_PATH = REPO_ROOT / "manifest.yml"
+from tests.helpers import ROOT
+
+MANIFEST_PATH = ROOT / "manifest.yml"
 
 SCHEMA_FILENAME = "manifest.schema.2.0.0.json"
 SCHEMA_MAJOR_VERSION = 2
-SPECS_DIR = REPO_ROOT / "tests" / "fixtures" / "slack"
+SPECS_DIR = ROOT / "tests" / "fixtures" / "slack"
 
 SLASH_COMMAND = "/interview"
 # Bot events the bot's handlers listen to.
@@ -44,6 +45,8 @@ EVENT_REQUIRED_SCOPES: dict[str, set[str]] = {
     "reaction_added": {"reactions:read"},
     "reaction_removed": {"reactions:read"},
     "app_home_opened": set(),
+    "app_uninstalled": set(),
+    "tokens_revoked": set(),
 }
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from bot.slack.commands import Access
 from bot.slash import TABLE, help_text
+from tests.helpers import ROOT
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 WHO = {
     Access.ANYONE: "anyone",
     Access.ADMIN: "admins",

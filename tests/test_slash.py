@@ -8,17 +8,7 @@ import pytest
 from bot.calibration.render import CALIBRATE_VIEW
 from bot.slack.commands import Access
 from bot.slash import TABLE, Command, SlashCommands, Usage, help_text, parse_command
-from tests.helpers import (
-    ADMIN,
-    ALICE,
-    LEAD,
-    MANAGER,
-    NOW,
-    UIs,
-    invocation,
-)
-from tests.helpers import fake_fixture as fake_fixture
-from tests.helpers import uis_fixture as uis_fixture
+from tests.helpers import ADMIN, ALICE, LEAD, MANAGER, NOW, UIs, invocation
 
 ADMIN_ONLY = [c.name for c in TABLE if c.access == Access.ADMIN]
 MANAGERS_ONLY = [c.name for c in TABLE if c.access == Access.MANAGER]
@@ -46,7 +36,8 @@ def run(uis: UIs, text: str, user: str, trigger_id: str | None = None) -> str:
 
 
 def test_the_admin_only_commands_are_the_ones_that_run_the_channel() -> None:
-    assert sorted(ADMIN_ONLY) == ["now", "pause", "resume", "reveal"]
+    # and the review of the team's questions: only admins list the ones waiting for approval
+    assert sorted(ADMIN_ONLY) == ["now", "pause", "questions pending", "resume", "reveal"]
 
 
 @pytest.mark.parametrize("name", ADMIN_ONLY)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,8 +20,8 @@ from bot.questions.library import QuestionLibrary
 from bot.questions.model import Question
 from bot.slack.blocks import Message, finish, sections
 from bot.slack.clients import ClientFor
-from bot.slack.errors import NOT_A_MEMBER, slack_error
-from bot.slack.posting import post_quietly
+from bot.slack.errors import NOT_A_MEMBER, is_ambiguous, slack_error
+from bot.slack.posting import find_marked, marker, post_quietly
 from storage import calibration as store
 from storage import channels as channel_store
 from storage.calibration import CalibrationSession
@@ -212,31 +213,40 @@ class CalibrationService:
         evidence: Evidence,
         closes_at: datetime,
     ) -> SessionPosted | NotPosted:
+        """Open the session, then post its card: a Score pressed the moment the card appears
+        finds it open. The card carries a marker; after an ambiguous failure the bot looks for
+        it instead of posting twice."""
         with self.sessions.begin() as session:
             timezone = _timezone(session, team_id, channel_id)
-        text, blocks = _card(session_id, question, evidence, closes_at, timezone)
-        try:
-            posted = self.client_for(team_id).chat_postMessage(
-                channel=channel_id, text=text, blocks=blocks, unfurl_links=False
-            )
-        except Exception as exc:  # never retried blindly: a manager sees it and starts again
-            error = slack_error(exc)
-            with self.sessions.begin() as session:
-                row = session.get_one(CalibrationSession, session_id)
-                row.status, row.error = SessionStatus.FAILED, error
-            log.warning("calibration post failed", extra={"session": session_id, "error": error})
-            return NotPosted(error, error in NOT_A_MEMBER)
-        with self.sessions.begin() as session:
             row = session.get_one(CalibrationSession, session_id)
-            row.status, row.message_ts, row.closes_at = (
-                SessionStatus.OPEN,
-                str(posted["ts"]),
-                closes_at,
+            row.status, row.closes_at = SessionStatus.OPEN, closes_at
+        text, blocks = _card(session_id, question, evidence, closes_at, timezone)
+        mark = marker(SESSION_POSTED, session_id=session_id)
+        client = self.client_for(team_id)
+        try:
+            posted = client.chat_postMessage(
+                channel=channel_id, text=text, blocks=blocks, unfurl_links=False, metadata=mark
             )
+            message_ts: str | None = str(posted["ts"])
+        except Exception as exc:
+            message_ts = _found_after(client, channel_id, mark, exc)
+            if message_ts is None:
+                return self._post_failed(session_id, exc)
+        with self.sessions.begin() as session:
+            session.get_one(CalibrationSession, session_id).message_ts = message_ts
         log.info(
             "calibration session posted", extra={"session": session_id, "question": question.id}
         )
         return SessionPosted(session_id, closes_at)
+
+    def _post_failed(self, session_id: int, exc: Exception) -> NotPosted:
+        """Nothing was posted (or it can't be known): the session never opened for anyone."""
+        error = slack_error(exc)
+        with self.sessions.begin() as session:
+            row = session.get_one(CalibrationSession, session_id)
+            row.status, row.error, row.closes_at = SessionStatus.FAILED, error, None
+        log.warning("calibration post failed", extra={"session": session_id, "error": error})
+        return NotPosted(error, error in NOT_A_MEMBER)
 
     def past_answers(self, team_id: str) -> list[render.PastAnswer]:
         """Answers from revealed rounds a manager may propose as evidence."""
@@ -360,7 +370,16 @@ class CalibrationService:
             scores = [(s.rater_id, s.score, s.note) for s in store.scores(session, session_id)]
         question = self.library.for_team(team_id).get(question_id)
         summary = session_summary([s for _, s, _ in scores], expected)
-        client = self.client_for(team_id)
+        try:
+            client = self.client_for(team_id)
+        except LookupError:  # the workspace removed the app: closed, with nothing to post
+            with self.sessions.begin() as session:
+                session.get_one(CalibrationSession, session_id).error = "LookupError"
+            log.warning(
+                "calibration session closed without a reveal: app removed",
+                extra={"team": team_id, "session": session_id},
+            )
+            return summary
         reveal = render.reveal_message(summary, _extreme_notes(scores))
         reveal_ts = post_quietly(client, channel_id, reveal, thread_ts=message_ts)
         with self.sessions.begin() as session:
@@ -433,6 +452,22 @@ def _card(
         session_id, question, evidence.text, label, closes_at, timezone, scored, closed
     )
     return render.session_card(card)
+
+
+SESSION_POSTED = "interview_calibration_posted"
+
+
+def _found_after(
+    client: WebClient, channel_id: str, mark: dict[str, object], exc: Exception
+) -> str | None:
+    """After an ambiguous failure, the card's ts if it landed after all; None otherwise (or
+    when Slack can't be asked: the session is then marked failed, never posted twice)."""
+    if not is_ambiguous(exc):
+        return None
+    try:
+        return find_marked(client, channel_id, mark, oldest=time.time() - 300)
+    except Exception:
+        return None
 
 
 def _unescaped(slack_text: str) -> str:

@@ -14,6 +14,8 @@ import holidays as holiday_calendars
 EXAMPLE = "/interview schedule 09:30 Europe/Berlin weekdays reveal 16:00 holidays DE-BY"
 DEFAULT_ANSWER_WINDOW = timedelta(hours=6)
 MIN_ANSWER_WINDOW = timedelta(minutes=5)
+# A round started by hand close to the reveal time still gets this long to answer.
+MIN_UNSCHEDULED_WINDOW = timedelta(minutes=30)
 MAX_ANSWER_WINDOW = timedelta(hours=23)
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -53,13 +55,17 @@ class Schedule:
         """The UTC instant of the post on that local date (a time skipped by DST moves forward)."""
         return local_instant(local_date, self.post_time, self.zone)
 
-    def reveal_deadline(self, posted_at: datetime) -> datetime:
-        """When a round posted at `posted_at` is revealed."""
+    def reveal_deadline(
+        self, posted_at: datetime, minimum: timedelta = MIN_ANSWER_WINDOW
+    ) -> datetime:
+        """When a round posted at `posted_at` is revealed: the day's reveal time, but never
+        sooner than `minimum` after the post (a round started at 15:59 for a 16:00 reveal
+        gets the minimum, not one minute)."""
         if self.reveal_time is not None:
             local_post = posted_at.astimezone(self.zone)
             deadline = local_instant(local_post.date(), self.reveal_time, self.zone)
             if deadline > posted_at:
-                return deadline
+                return max(deadline, posted_at + minimum)
         return posted_at + (self.reveal_after or DEFAULT_ANSWER_WINDOW)
 
     def describe(self) -> str:
@@ -129,6 +135,37 @@ def resolve_zone(text: str) -> str | None:
     return name
 
 
+# Zones without daylight saving time that people pick meaning a place that has it.
+_NO_DST = {
+    "est": "America/New_York",
+    "mst": "America/Denver",
+    "hst": "Pacific/Honolulu",
+    "est5edt": "America/New_York",
+    "cst6cdt": "America/Chicago",
+    "mst7mdt": "America/Denver",
+    "pst8pdt": "America/Los_Angeles",
+}
+
+
+def zone_problem(text: str) -> str | None:
+    """Why `text` can't be a channel's zone (with the zone to use instead), or None."""
+    place = _NO_DST.get(text.lower())
+    if place:
+        return (
+            f"`{text}` never changes for daylight saving time, so half the year the question "
+            f"would come an hour off. Use a place instead, e.g. `{place}`."
+        )
+    if resolve_zone(text) is None:
+        city = text.lower().replace(" ", "_")
+        guesses = sorted(n for n in _zones_by_lower().values() if n.lower().endswith("/" + city))
+        hint = f" Did you mean `{guesses[0]}`?" if guesses else ""
+        return (
+            f"`{text}` is not a time zone I know.{hint} Use an IANA name like `Europe/Berlin` "
+            "or `America/New_York`."
+        )
+    return None
+
+
 def parse_schedule(
     args: list[str], default_timezone: str, known_categories: Collection[str] = ()
 ) -> Schedule:
@@ -170,16 +207,20 @@ def parse_schedule(
         elif low in ("categories", "category"):
             value = words.pop(0) if words else ""
             categories = parse_categories(value, known_categories)
-        elif "/" in word or resolve_zone(word):
-            zone = resolve_zone(word)
-            if zone is None:
-                raise ScheduleError(
-                    f"`{word}` is not a time zone I know; use an IANA name like `Europe/Berlin` "
-                    "or `America/New_York`."
-                )
-            timezone = zone
+        elif "/" in word or resolve_zone(word) or low in _NO_DST:
+            problem = zone_problem(word)
+            if problem:
+                raise ScheduleError(problem)
+            timezone = resolve_zone(word) or word
+        elif zone_problem(word) and "Did you mean" in (zone_problem(word) or ""):
+            raise ScheduleError(zone_problem(word) or "")
         else:
             raise ScheduleError(f"I don't understand `{word}` in a schedule.")
+    if timezone is default_timezone and zone_problem(default_timezone):
+        raise ScheduleError(
+            f"Your Slack time zone (`{default_timezone}`) is not one I can schedule in; add a "
+            "zone to the command, e.g. `/interview schedule 09:30 Europe/Berlin`."
+        )
     if reveal_time is not None and reveal_after is not None:
         raise ScheduleError("Use either `reveal HH:MM` or `reveal-after 2h`, not both.")
     if reveal_time is not None and (
@@ -232,12 +273,10 @@ def parse_schedule_form(
 ) -> Schedule:
     """The App Home schedule form, validated exactly like `/interview schedule`'s words."""
     zone_text = (fields.get("timezone") or "").strip() or "UTC"
+    problem = zone_problem(zone_text)
     zone = resolve_zone(zone_text)
-    if zone is None:
-        raise ScheduleFieldError(
-            "timezone",
-            f"`{zone_text}` is not a time zone I know; use an IANA name like `Europe/Berlin`.",
-        )
+    if problem or zone is None:
+        raise ScheduleFieldError("timezone", (problem or "").replace("`", ""))
     words: dict[str, list[str]] = {
         "time": [(fields.get("time") or "").strip()],
         "timezone": [zone],

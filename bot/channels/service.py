@@ -81,6 +81,7 @@ class ChannelService:
             if row is None or row.post_time is None:
                 return False
             row.paused, row.updated_by, row.updated_at = paused, user_id, now
+            row.paused_reason = None
             return True
 
     def all_for_team(self, team_id: str) -> list[tuple[str, Schedule | None, bool]]:
@@ -88,6 +89,12 @@ class ChannelService:
         with self.sessions.begin() as session:
             rows = channel_store.all_schedules(session, team_id)
             return [(r.channel_id, schedule_of(r), r.paused) for r in rows]
+
+    def pause_reasons(self, team_id: str) -> dict[str, str]:
+        """Channels the bot paused itself, with the Slack error that made it stop."""
+        with self.sessions.begin() as session:
+            rows = channel_store.all_schedules(session, team_id)
+            return {r.channel_id: r.paused_reason for r in rows if r.paused and r.paused_reason}
 
     def mode(self, team_id: str, channel_id: str) -> str:
         with self.sessions.begin() as session:

@@ -26,7 +26,7 @@ from bot.slack.blocks import metadata
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand, choice
 from bot.slack.errors import slack_error
-from bot.slack.mrkdwn import slack_date_time
+from bot.slack.mrkdwn import escape, slack_date_time
 from bot.slack.people import People
 from bot.slack.replies import FormErrors, Invocation, Reply
 from storage.states import AnswerMode
@@ -198,7 +198,7 @@ class ChannelsUI:
         try:
             schedule = parse_schedule(args, person.timezone, categories)
         except ScheduleError as exc:
-            return Reply(f"Nothing was saved. {exc}")
+            return Reply(f"Nothing was saved. {escape(str(exc))}")  # it quotes what was typed
         if not self._bot_is_member(inv):
             return Reply(f"Nothing was saved. {INVITE_HINT}")
         self.channels.subscribe(inv.team_id, inv.channel_id, schedule, inv.user_id, now)

@@ -1,4 +1,5 @@
-"""The command line: `python -m bot [run|web|clock|migrate|status|export|questions|calibration|demo]`.
+"""The command line: `python -m bot <command>`, one of run, web, clock, migrate, status, export,
+forget, questions, calibration and demo (run when none is given).
 
 Each sub-command imports what it needs when it runs, so `--help` and the light ones start fast."""
 
@@ -8,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -39,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("file", nargs="?", type=Path, help="default: QUESTIONS_FILE")
     export = sub.add_parser("export", help="write all rounds and calibration sessions as JSON")
     export.add_argument("--team", help="only this workspace (team id)")
+    forget = sub.add_parser(
+        "forget", help="delete everything stored about one person (as /interview forget-me)"
+    )
+    forget.add_argument("--user", required=True, help="their Slack user id (U… or W…)")
+    forget.add_argument("--team", help="only in this workspace (team id); default: every one")
     calibration = sub.add_parser("calibration", help="interviewer calibration tools")
     calibration_sub = calibration.add_subparsers(dest="calibration_command", required=True)
     report = calibration_sub.add_parser(
@@ -59,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate()
         if command == "export":
             return _export(args.team)
+        if command == "forget":
+            return _forget(args.user, args.team)
         if command == "status":
             return _status()
         if command == "calibration":
@@ -75,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return _demo(1.0, None)
         settings = Settings.from_env(os.environ)
+        _refuse_split_sqlite(command, settings)
         return _serve(settings, web=command in ("run", "web"), clock=command in ("run", "clock"))
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
@@ -86,6 +96,20 @@ def main(argv: list[str] | None = None) -> int:
 
 class StartupError(Exception):
     pass
+
+
+def _refuse_split_sqlite(command: str, settings: Settings) -> None:
+    """`web` and `clock` as separate processes need one database both can see; on a hosting
+    platform each process gets its own disk, so a SQLite file would split in two."""
+    if command not in ("web", "clock") or not settings.database_url.startswith("sqlite:"):
+        return
+    if os.environ.get("SQLITE_SHARED", "").lower() in ("1", "true", "yes"):
+        return
+    raise StartupError(
+        f"`{command}` alone needs a database the other process shares: use PostgreSQL, run "
+        "`python -m bot` (server and clock in one process), or set SQLITE_SHARED=1 if both "
+        "processes really use the same SQLite file"
+    )
 
 
 SLACK_CREDENTIALS = (
@@ -173,6 +197,27 @@ def _export(team_id: str | None) -> int:
     return 0
 
 
+def _forget(user_id: str, team_id: str | None) -> int:
+    """`/interview forget-me` without the question: the operator acts on a person's request."""
+    from datetime import UTC, datetime
+
+    from bot.privacy.service import PrivacyService
+    from storage.db import make_session_factory
+
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
+        raise StartupError(f"--user takes a Slack user id like U012ABCDEF, not {user_id!r}")
+    service = PrivacyService(make_session_factory(_existing_database()))
+    forgotten = service.forget(team_id, user_id, datetime.now(UTC))
+    where = f"workspace {team_id}" if team_id else "every workspace"
+    print(
+        f"forgot {user_id} in {where}: {forgotten.answers + forgotten.blind_answers} answers, "
+        f"{forgotten.votes_cast} votes cast, {forgotten.votes_received} votes on their answers, "
+        f"{forgotten.scores} calibration scores, {forgotten.evidence} calibration evidence, "
+        f"{forgotten.names} rows naming them, {forgotten.events} stored events"
+    )
+    return 0
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -231,19 +276,24 @@ def _status() -> int:
 def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk.errors import SlackApiError
+    from sqlalchemy import make_url
     from sqlalchemy.exc import OperationalError
 
     from bot.app import DatabaseNotMigrated, build_bot
     from bot.clock import start_background_clock
     from bot.questions.bank import QuestionBankError
     from bot.server import make_wsgi, serve
+    from bot.shutdown import STOP_BUDGET, Stop, finish
 
     try:
         bot = build_bot(settings)
     except QuestionBankError as exc:
         raise StartupError(f"the question bank is invalid:\n{exc}") from None
     except (DatabaseNotMigrated, OperationalError) as exc:
-        raise StartupError(f"database: {str(exc).splitlines()[0]}") from None
+        cause = getattr(exc, "orig", None) or exc  # psycopg's message, not SQLAlchemy's wrapper
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        message = str(cause).strip().splitlines()[0]
+        raise StartupError(f"database: {message} (DATABASE_URL={where})") from None
     except SlackApiError as exc:
         raise StartupError(
             f"Slack rejected the bot token ({exc.response.get('error')}); check SLACK_BOT_TOKEN"
@@ -251,24 +301,45 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
     except OSError as exc:  # no route to Slack (after the client's own retries)
         raise StartupError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from None
 
+    # SIGTERM (a deploy, a restart) and Ctrl-C: stop taking work, finish what is in flight
+    # (requests, the listeners they started, a clock tick) within the budget, then exit 0.
+    stop = Stop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop.on_signal)
     applied = bot.inbox.drain()
     log.info("started", extra={"questions": len(bot.bank.questions), "replayed_events": applied})
     scheduler = start_background_clock(bot.clock) if clock else None
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set() if not web else sys.exit(0))
-    try:
-        if web and settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            SocketModeHandler(bot.app, settings.app_token).start()
-        elif web:
-            serve(make_wsgi(SlackRequestHandler(bot.app), bot.engine), settings.port)
-        else:
-            log.info("clock running")
-            stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
+    def stop_clock() -> None:  # from the signal on, alongside the HTTP drain
+        stop.event.wait()
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=True)  # no new tick; the running one finishes
+
+    clock_stopper = threading.Thread(target=stop_clock, name="stop-clock", daemon=True)
+    clock_stopper.start()
+    finished = True
+    if web and settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        socket_mode = SocketModeHandler(bot.app, settings.app_token)
+        socket_mode.connect()
+        stop.wait()
+        socket_mode.close()
+    elif web:
+        wsgi = make_wsgi(SlackRequestHandler(bot.app), bot.engine, settings.signing_secret or None)
+        finished = serve(wsgi, settings.port, stop.requested, grace=STOP_BUDGET - 3)
+    else:
+        log.info("clock running")
+        stop.wait()
+    log.info("stopping: finishing listeners and the clock")
+    if web:  # what acknowledged requests started (Bolt runs listeners after the ack)
+        listeners = bot.app.listener_runner.listener_executor
+        finished &= finish(listeners.shutdown, stop.remaining(reserve=1), "stop-listeners")
+    clock_stopper.join(stop.remaining(reserve=0.5))
+    finished &= not clock_stopper.is_alive()
+    bot.engine.dispose()
+    log.info("stopped", extra={"finished": finished})
+    if not finished:  # a thread is stuck (a Slack call retrying): exit anyway, within budget
+        logging.shutdown()
+        os._exit(0)
     return 0

@@ -54,14 +54,23 @@ def status_report(session: Session, now: datetime) -> str:
             f"reveal at {_local(rnd.reveal_at, 'UTC')}"
         )
     problems = round_store.recent_rounds(
-        session, (RoundStatus.FAILED, RoundStatus.SKIPPED), limit=20
+        session, (RoundStatus.FAILED, RoundStatus.SKIPPED, RoundStatus.REVEAL_FAILED), limit=20
     )
     lines.append(
         f"Failed or skipped rounds (latest {len(problems)}):" if problems else "No failed rounds."
     )
     for rnd in problems:
         reason = rnd.error or "missed by more than the grace period (bot was down)"
+        if rnd.status == RoundStatus.REVEAL_FAILED:
+            reason += " (answers kept and counted; the reveal is not retried)"
         lines.append(f"  {rnd.local_date} {rnd.team_id}/{rnd.channel_id}: {rnd.status}: {reason}")
+    retrying = [
+        r for r in round_store.recent_rounds(session, (RoundStatus.OPEN,), limit=50) if r.error
+    ]
+    for rnd in retrying:
+        lines.append(
+            f"  {rnd.team_id}/{rnd.channel_id}: round {rnd.id} reveal retrying: {rnd.error}"
+        )
     pending = inbox_store.pending_events(session)
     stuck = [e for e in pending if e.error]
     lines.append(f"Inbox: {len(pending)} event(s) waiting, {len(stuck)} failing")

@@ -33,6 +33,7 @@ class ChannelProgress:
     current_streak: int = 0
     best_streak: int = 0
     votes_received: int = 0
+    paused_reason: str | None = None  # the Slack error that made the bot pause the channel
 
 
 def stats_text(
@@ -91,6 +92,11 @@ def home_view(
             plan = "no daily question"
         else:
             plan = entry.schedule.describe() + (" _(paused)_" if entry.paused else "")
+        if entry.paused_reason and is_admin:
+            plan += (
+                f"\n:warning: I paused it myself: Slack said `{entry.paused_reason}` when I "
+                "posted. Invite me again (`/invite @Interview Practice`), then `/interview resume`."
+            )
         progress = (
             f"you answered {entry.rounds_answered} · streak {entry.current_streak} "
             f"(best {entry.best_streak}) · {entry.votes_received} votes received"

@@ -15,6 +15,7 @@ from bot.channels.service import ChannelService
 from bot.progress import render
 from bot.progress.stats import leaderboard, user_stats
 from bot.questions.library import QuestionLibrary
+from bot.slack.channels import ChannelDirectory
 from storage.activity import channel_activity
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,10 @@ class ProgressService:
     library: QuestionLibrary
     channels: ChannelService
     client_for: Callable[[str], WebClient]
+    directory: ChannelDirectory | None = None
 
     def _category_of(self, team_id: str) -> Callable[[str], str | None]:
-        bank = self.library.for_team(team_id)
+        bank = self.library.archive(team_id)  # removed questions' rounds count too
 
         def category_of(question_id: str) -> str | None:
             question = bank.get(question_id)
@@ -75,16 +77,28 @@ class ProgressService:
             return False
         return True
 
+    def _is_private(self, team_id: str, channel_id: str) -> bool:
+        return self.directory.is_private(team_id, channel_id) if self.directory else False
+
     def home(
         self, team_id: str, user_id: str, is_admin: bool, now: datetime, help_text: str
     ) -> dict[str, Any]:
         """The Home tab for one person: each practising channel with their progress in it."""
         entries = []
         category_of = self._category_of(team_id)
+        reasons = self.channels.pause_reasons(team_id)
         for channel_id, schedule, paused in self.channels.all_for_team(team_id):
             with self.sessions.begin() as session:
                 activity = channel_activity(session, team_id, channel_id)
             stats = user_stats(activity, user_id, now, category_of)
+            # A private channel's schedule is shown to admins and to the people who practise
+            # there, not to every member of the workspace.
+            if (
+                stats.rounds_answered == 0
+                and not is_admin
+                and self._is_private(team_id, channel_id)
+            ):
+                continue
             entries.append(
                 render.ChannelProgress(
                     channel_id,
@@ -94,6 +108,7 @@ class ProgressService:
                     stats.current_streak,
                     stats.best_streak,
                     stats.votes_received,
+                    reasons.get(channel_id),
                 )
             )
         # The person's own channels first.

@@ -7,7 +7,9 @@ The product's rules:
 - A user answered a round when they have a counted answer in it (a thread reply before the
   reveal, or a blind answer).
 - Points: 1 per round answered + 1 per counted vote received from someone else. Ties go to the
-  user whose earliest answer in the window came first, then by user id.
+  user whose earliest answer in the window came first, then by user id. A practice round earns
+  points only once a second person answered it, so nobody farms points by posting and
+  answering practice questions alone.
 - Streaks count the channel's round of each day only (sequence 0), in date order. Days without a
   round (weekends, pauses, holidays, skipped days) never break a streak. The most recent daily
   round, while still open and not answered, does not break it yet.
@@ -120,7 +122,10 @@ def leaderboard(
     if days is not None:
         today = local_today(now, activity.timezone)
         rounds = [r for r in rounds if _within(r.local_date, today, days)]
-    window = {r.id for r in rounds}
+    people: dict[int, set[str]] = defaultdict(set)
+    for a in activity.answers:
+        people[a.round_id].add(a.user_id)
+    window = {r.id for r in rounds if r.kind != "practice" or len(people[r.id]) >= 2}
 
     answered: dict[str, set[int]] = defaultdict(set)
     earliest: dict[str, float] = {}

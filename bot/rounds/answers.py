@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from storage import channels as channel_store
 from storage import rounds as round_store
 from storage import votes as vote_store
-from storage.states import AnswerMode
+from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
 
 log = logging.getLogger(__name__)
 
 ANSWER_SUBTYPES = (None, "thread_broadcast", "file_share")
+# A reply in a blind round's thread: not an answer; its author is told privately how to answer.
+BLIND_THREAD_REPLY = "ignored: blind round"
 
 
 def base_emoji(name: str) -> str:
@@ -26,6 +28,14 @@ def base_emoji(name: str) -> str:
 
 def apply_event(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
     """Record what a message or reaction event means for answers and votes; says what it did."""
+    item = event.get("item")
+    channel = (
+        event.get("channel")
+        if event.get("type") == "message"
+        else (item.get("channel") if isinstance(item, dict) else None)
+    )
+    if not isinstance(channel, str) or not channel:
+        return "ignored: no channel"
     kind = event.get("type")
     if kind == "message":
         subtype = event.get("subtype")
@@ -76,7 +86,7 @@ def _store(
     if rnd is None:
         return "ignored: not a round thread"
     if rnd.mode == AnswerMode.BLIND:  # answers come privately through the Answer button
-        return "ignored: blind round"
+        return BLIND_THREAD_REPLY
     # Replies, and edits, made after the reveal don't change what was revealed.
     cutoff = rnd.revealed_at.timestamp() if rnd.revealed_at is not None else None
     if cutoff is not None and max(float(message["ts"]), float(version)) >= cutoff:
@@ -128,9 +138,13 @@ def _reaction(
         return "ignored: not a message reaction"
     channel_id, ts = item["channel"], item["ts"]
     schedule = channel_store.get_schedule(session, team_id, channel_id)
-    vote_emoji = schedule.vote_emoji if schedule else "+1"
-    if base_emoji(event.get("reaction", "")) != base_emoji(vote_emoji):
-        return "ignored: not the vote emoji"
+    vote_emoji = base_emoji(schedule.vote_emoji if schedule else DEFAULT_VOTE_EMOJI)
+    reaction = base_emoji(event.get("reaction", ""))
+    if reaction != vote_emoji:
+        # Removing a vote made before the channel changed its vote emoji still removes it.
+        made_with = vote_store.vote_emoji_of(session, team_id, channel_id, ts, event["user"])
+        if active or made_with != reaction:
+            return "ignored: not the vote emoji"
     if event["user"] == event.get("item_user"):
         return "ignored: own answer"
     vote_store.upsert_vote(
@@ -142,5 +156,6 @@ def _reaction(
         active=active,
         version=event.get("event_ts") or str(now.timestamp()),
         now=now,
+        emoji=reaction if active else None,
     )
     return "vote stored" if active else "vote removed"

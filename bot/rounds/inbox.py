@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rounds.answers import apply_event
 from storage import inbox as inbox_store
+from storage.db import request_deadline
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,16 @@ class Inbox:
         self.now = now
 
     def receive(self, body: dict[str, Any]) -> bool:
-        """Store an event_callback; False if it was already processed (a retry to drop)."""
+        """Store an event_callback; False if it was already processed (a retry to drop).
+
+        Runs before Slack gets its answer, so a lock it waits for is given up on well within
+        Slack's 3 s; then (or when the database is unreachable) it raises and the event is not
+        acknowledged: Slack delivers it again."""
         event = body.get("event") or {}
         event_id = body.get("event_id")
         if not event_id or not could_matter(event):
             return True
-        with self.sessions.begin() as session:
+        with self.sessions.begin() as session, request_deadline(session):
             new = inbox_store.store_event(
                 session,
                 event_id=event_id,
@@ -68,11 +73,14 @@ class Inbox:
             return outcome
         except Exception as exc:
             log.exception("event processing failed", extra={"event_id": event_id})
-            with self.sessions.begin() as session:
-                stored = inbox_store.get_event(session, event_id)
-                if stored is not None:
-                    stored.attempts += 1
-                    stored.error = f"{type(exc).__name__}: {exc}"[:500]
+            try:
+                with self.sessions.begin() as session:
+                    stored = inbox_store.get_event(session, event_id)
+                    if stored is not None:
+                        stored.attempts += 1
+                        stored.error = f"{type(exc).__name__}: {exc}"[:500]
+            except Exception:  # the database is gone: the event stays pending, attempts unspent
+                log.warning("event left pending for the next drain", extra={"event_id": event_id})
             return None
 
     def prune(self, now: datetime) -> int:

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.questions.bank import Question
-from bot.questions.render import category_label, question_meta
+from bot.questions.render import category_label, question_meta, question_text
 from bot.slack.blocks import (
     Message,
     context,
@@ -79,7 +79,7 @@ def question_message(post: QuestionPost) -> Message:
     blocks: list[Block] = [
         HeaderBlock(text=plain(f":thought_balloon: {title}")),
         ContextBlock(elements=[md(question_meta(q))]),
-        *sections(f"*{escape(q.question)}*"),
+        *sections(f"*{question_text(q.question)}*"),
         ContextBlock(elements=[md(how)]),
     ]
     buttons = []
@@ -95,7 +95,7 @@ def question_message(post: QuestionPost) -> Message:
         )
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
-    return finish(f"{title} ({category_label(q.category)}): {escape(q.question)}", blocks)
+    return finish(f"{title} ({category_label(q.category)}): {question_text(q.question)}", blocks)
 
 
 def closed_question_message(
@@ -105,7 +105,7 @@ def closed_question_message(
     blocks = [
         HeaderBlock(text=plain(f":lock: {title} (closed)")),
         ContextBlock(elements=[md(question_meta(question))]),
-        *sections(f"*{escape(question.question)}*"),
+        *sections(f"*{question_text(question.question)}*"),
         ContextBlock(
             elements=[
                 md(
@@ -114,7 +114,7 @@ def closed_question_message(
             ]
         ),
     ]
-    return finish(f"{title} (closed): {escape(question.question)}", blocks)
+    return finish(f"{title} (closed): {question_text(question.question)}", blocks)
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,8 @@ def reveal_message(
 ) -> Message:
     blocks: list[Block] = [
         HeaderBlock(text=plain(":bulb: The reveal")),
-        *sections(f"*What the interviewer is looking for*\n{escape(question.rationale)}"),
-        *sections(f"*Sample answer*\n{escape(question.sample_answer)}"),
+        *sections(f"*What the interviewer is looking for*\n{question_text(question.rationale)}"),
+        *sections(f"*Sample answer*\n{question_text(question.sample_answer)}"),
         DividerBlock(),
     ]
     if participants:
@@ -165,7 +165,7 @@ def reveal_message(
         blocks.append(ContextBlock(elements=[md("No votes this round.")]))
     text = (
         f"The reveal: {plural(len(participants), 'person', 'people')} answered. "
-        f"Sample answer: {escape(question.sample_answer)}"
+        f"Sample answer: {question_text(question.sample_answer)}"
     )
     return finish(text, blocks)
 
@@ -195,7 +195,7 @@ def reminder_message(count: int, reveal_at: datetime, timezone: str) -> Message:
 def answer_modal(question: Question, round_id: int, current: str | None) -> dict[str, Any]:
     block_id, action_id = ANSWER_INPUT
     blocks: list[Block] = [
-        *sections(f"*{escape(question.question)}*"),
+        *sections(f"*{question_text(question.question)}*"),
         context("Only you see your answer until the reveal; you can change it until then."),
         text_input(
             block_id,

@@ -16,7 +16,8 @@ from bot.questions.library import QuestionLibrary
 from bot.rounds import render
 from bot.slack.blocks import Message
 from bot.slack.clients import ClientFor
-from bot.slack.errors import PERMANENT, slack_error
+from bot.slack.errors import is_ambiguous, is_transient, slack_error
+from bot.slack.posting import find_marked, marker
 from storage import blind as blind_store
 from storage import channels as channel_store
 from storage import rounds as round_store
@@ -41,6 +42,16 @@ class Revealed:
     participants: int
 
 
+@dataclass(frozen=True)
+class RevealFailed:
+    error: str
+    retrying: bool  # the clock tries again next minute; False: Slack refused for good
+
+
+REVEAL = "interview_reveal"
+BLIND_ANSWER = "interview_blind_answer"
+
+
 class Reveals:
     """Reveals rounds; the round service (and so the clock and the slash command) has these."""
 
@@ -48,7 +59,9 @@ class Reveals:
     library: QuestionLibrary
     client_for: ClientFor
 
-    def reveal_open(self, team_id: str, channel_id: str, now: datetime) -> Revealed | None:
+    def reveal_open(
+        self, team_id: str, channel_id: str, now: datetime
+    ) -> Revealed | RevealFailed | None:
         """Reveal the channel's open daily round now, else its newest practice round."""
         with self.sessions.begin() as session:
             rnd = round_store.open_round(session, team_id, channel_id) or round_store.open_round(
@@ -63,9 +76,13 @@ class Reveals:
             rnd = session.get(Round, round_id)
             return bool(rnd and rnd.team_id == team_id and rnd.started_by == user_id)
 
-    def reveal(self, round_id: int, now: datetime, team_id: str | None = None) -> Revealed | None:
-        """Post the reveal in the thread and close the question; exactly once per round.
-        A button passes its workspace, so a forged round id can't reach another workspace."""
+    def reveal(
+        self, round_id: int, now: datetime, team_id: str | None = None
+    ) -> Revealed | RevealFailed | None:
+        """Post the reveal in the thread and close the question; exactly once per round (None
+        when it was revealed already). A button passes its workspace, so a forged round id
+        can't reach another workspace. Every post carries a marker; a retry after a failed or
+        interrupted attempt first looks in the thread for what already landed."""
         with self.sessions.begin() as session:
             if not round_store.claim_reveal(session, round_id, now, team_id):
                 return None
@@ -79,26 +96,26 @@ class Reveals:
                 question_id=rnd.question_id,
                 practice=rnd.kind == RoundKind.PRACTICE,
                 private=[(b.user_id, b.text) for b in blind_store.blind_answers(session, round_id)],
+                retry=rnd.error is not None,
             )
             row = channel_store.get_schedule(session, plan.team_id, plan.channel_id)
             vote_emoji = row.vote_emoji if row else DEFAULT_VOTE_EMOJI
-        question = self.library.for_team(plan.team_id).get(plan.question_id) or MISSING_QUESTION
+        # also a team question edited or removed since: the round still shows it
+        question = self.library.find(plan.team_id, plan.question_id) or MISSING_QUESTION
         try:
             client = self.client_for(plan.team_id)
+            landed = _already_in_thread(client, plan) if plan.retry else {}
             if plan.blind:
-                self._post_blind_answers(client, plan, now)
+                self._post_blind_answers(client, plan, now, landed)
             participants, message = self._reveal_message(plan, question, vote_emoji)
-            reply = client.chat_postMessage(
-                channel=plan.channel_id,
-                thread_ts=plan.message_ts,
-                text=message[0],
-                blocks=message[1],
+            reveal_ts = landed.get(REVEAL) or _post_marked(
+                client, plan, message, marker(REVEAL, round_id=round_id)
             )
         except Exception as exc:
-            self._reveal_failed(plan, exc)
-            return None
+            return self._reveal_failed(plan, exc)
         with self.sessions.begin() as session:
-            session.get_one(Round, round_id).reveal_ts = str(reply["ts"])
+            rnd = session.get_one(Round, round_id)
+            rnd.reveal_ts, rnd.error = reveal_ts, None
         self._close_question(client, plan, question, len(participants))
         log.info(
             "round revealed",
@@ -128,19 +145,24 @@ class Reveals:
         message = render.reveal_message(question, participants, top, vote_emoji, blind=plan.blind)
         return participants, message
 
-    def _reveal_failed(self, plan: _RevealPlan, exc: Exception) -> None:
+    def _reveal_failed(self, plan: _RevealPlan, exc: Exception) -> RevealFailed:
+        """Slack busy or down: the clock tries again next minute (looking first at what landed).
+        Slack refusing for good (not in the channel, token revoked, invalid blocks): the round
+        stops retrying, stays counted in stats, and `python -m bot status` shows why."""
         error = slack_error(exc)
-        gone = error in PERMANENT  # e.g. removed from the channel: retrying will not help
+        retrying = is_transient(exc)
         log.warning(
-            "reveal failed" + ("" if gone else "; will retry next minute"),
+            "reveal failed" + ("; will retry next minute" if retrying else "; not retried"),
             extra={"channel": plan.channel_id, "round": plan.round_id, "error": error},
         )
         with self.sessions.begin() as session:
             rnd = session.get_one(Round, plan.round_id)
-            if gone:
-                rnd.status, rnd.error = RoundStatus.FAILED, error
-            else:
+            rnd.error = error
+            if retrying:
                 rnd.status, rnd.revealed_at = RoundStatus.OPEN, None
+            else:
+                rnd.status = RoundStatus.REVEAL_FAILED
+        return RevealFailed(error, retrying)
 
     @staticmethod
     def _close_question(
@@ -163,18 +185,20 @@ class Reveals:
                 },
             )
 
-    def _post_blind_answers(self, client: WebClient, plan: _RevealPlan, now: datetime) -> None:
+    def _post_blind_answers(
+        self, client: WebClient, plan: _RevealPlan, now: datetime, landed: dict[str, str]
+    ) -> None:
         """Post each private answer in the thread, attributed, and record it as an answer so
-        votes on it count. An answer already posted (a retried reveal) is not posted again."""
+        votes on it count. One already posted (a retried reveal) is recorded, not posted again."""
         with self.sessions.begin() as session:
             rnd = session.get_one(Round, plan.round_id)
             done = {a.user_id for a in round_store.counted_answers(session, rnd)}
         for user_id, text in plan.private:
             if user_id in done:
                 continue
-            message_text, blocks = render.blind_answer_message(user_id, text)
-            reply = client.chat_postMessage(
-                channel=plan.channel_id, thread_ts=plan.message_ts, text=message_text, blocks=blocks
+            mark = marker(BLIND_ANSWER, round_id=plan.round_id, user=user_id)
+            ts = landed.get(f"{BLIND_ANSWER}:{user_id}") or _post_marked(
+                client, plan, render.blind_answer_message(user_id, text), mark
             )
             with self.sessions.begin() as session:
                 round_store.upsert_answer(
@@ -182,12 +206,55 @@ class Reveals:
                     round_id=plan.round_id,
                     team_id=plan.team_id,
                     channel_id=plan.channel_id,
-                    ts=str(reply["ts"]),
+                    ts=ts,
                     user_id=user_id,
                     text=text,
-                    version=str(reply["ts"]),
+                    version=ts,
                     now=now,
                 )
+
+
+def _post_marked(
+    client: WebClient, plan: _RevealPlan, message: Message, mark: dict[str, object]
+) -> str:
+    """Post in the round's thread; after an ambiguous failure, the post may have landed: look
+    for its marker before giving up (and never post it a second time here)."""
+    text, blocks = message
+    try:
+        reply = client.chat_postMessage(
+            channel=plan.channel_id,
+            thread_ts=plan.message_ts,
+            text=text,
+            blocks=blocks,
+            metadata=mark,
+        )
+        return str(reply["ts"])
+    except Exception as exc:
+        if not is_ambiguous(exc):
+            raise
+        found = find_marked(client, plan.channel_id, mark, thread_ts=plan.message_ts)
+        if found is None:
+            raise
+        return found
+
+
+def _already_in_thread(client: WebClient, plan: _RevealPlan) -> dict[str, str]:
+    """What an earlier, failed attempt already posted in the thread: the reveal and blind
+    answers, by their markers."""
+    found = client.conversations_replies(
+        channel=plan.channel_id, ts=plan.message_ts, include_all_metadata=True, limit=200
+    )
+    landed: dict[str, str] = {}
+    for message in found.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if payload.get("round_id") != plan.round_id:
+            continue
+        if metadata.get("event_type") == REVEAL:
+            landed[REVEAL] = str(message["ts"])
+        elif metadata.get("event_type") == BLIND_ANSWER:
+            landed[f"{BLIND_ANSWER}:{payload.get('user')}"] = str(message["ts"])
+    return landed
 
 
 @dataclass(frozen=True)
@@ -200,3 +267,4 @@ class _RevealPlan:
     question_id: str
     practice: bool
     private: list[tuple[str, str]]
+    retry: bool  # an earlier attempt failed or was interrupted: look before posting

@@ -11,18 +11,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.schedule import DEFAULT_ANSWER_WINDOW
+from bot.channels.schedule import (
+    DEFAULT_ANSWER_WINDOW,
+    MIN_ANSWER_WINDOW,
+    MIN_UNSCHEDULED_WINDOW,
+)
 from bot.channels.service import schedule_of
 from bot.questions.bank import Question, QuestionBank
 from bot.questions.library import QuestionLibrary
 from bot.rounds import render
 from bot.rounds.reveal import Reveals
 from bot.slack.clients import ClientFor
-from bot.slack.errors import NOT_A_MEMBER, PERMANENT, slack_error
-from bot.slack.posting import post_quietly
+from bot.slack.errors import NOT_A_MEMBER, is_ambiguous, is_transient, slack_error
+from bot.slack.posting import find_marked, marker, post_quietly
 from storage import blind as blind_store
 from storage import channels as channel_store
 from storage import rounds as round_store
@@ -58,6 +61,18 @@ class NotInChannel:
 @dataclass(frozen=True)
 class PostFailed:
     error: str
+    retrying: bool = False  # the clock tries again next minute
+
+
+class _Unconfirmed(Exception):
+    """The post failed ambiguously and Slack could not be asked whether it landed."""
+
+    def __init__(self, error: str, lookup: str) -> None:
+        super().__init__(error)
+        self.error, self.lookup = error, lookup
+
+
+ROUND_POSTED = "interview_round_posted"
 
 
 StartOutcome = Started | AlreadyOpen | AlreadyClaimed | NotInChannel | PostFailed
@@ -140,7 +155,18 @@ class RoundService(Reveals):
             claimed = self._claim(session, request)
         if not isinstance(claimed, _Claimed):
             return claimed
-        return self._post(request, claimed)
+        try:
+            return self._post(request, claimed)
+        except _Unconfirmed as unknown:  # maybe posted, maybe not: never risk a second post
+            error = f"unconfirmed: {unknown.error} (lookup: {unknown.lookup})"
+            with self.sessions.begin() as session:
+                rnd = session.get_one(Round, claimed.round_id)
+                rnd.status, rnd.error = RoundStatus.FAILED, error
+            log.error(
+                "round post unconfirmed; not retried",
+                extra={"channel": request.channel_id, "round": claimed.round_id, "error": error},
+            )
+            return PostFailed(error)
 
     def _claim(self, session: Session, request: _Start) -> _Claimed | StartOutcome:
         team_id, channel_id, now = request.team_id, request.channel_id, request.now
@@ -163,7 +189,10 @@ class RoundService(Reveals):
         )
         if round_id is None:
             return AlreadyClaimed() if request.scheduled_date else AlreadyOpen(None)
-        reveal_at = schedule.reveal_deadline(now) if schedule else now + DEFAULT_ANSWER_WINDOW
+        minimum = MIN_ANSWER_WINDOW if request.scheduled_date else MIN_UNSCHEDULED_WINDOW
+        reveal_at = (
+            schedule.reveal_deadline(now, minimum) if schedule else now + DEFAULT_ANSWER_WINDOW
+        )
         rnd = session.get_one(Round, round_id)
         rnd.reveal_at, rnd.kind, rnd.started_by = reveal_at, request.kind, request.started_by
         rnd.mode = row.mode if row else AnswerMode.OPEN
@@ -228,15 +257,19 @@ class RoundService(Reveals):
             claimed.round_id,
             claimed.post,
         )
+        mark = marker(ROUND_POSTED, round_id=round_id)
         try:
             client = self.client_for(team_id)
             text, blocks = render.question_message(post)
             response = client.chat_postMessage(
-                channel=channel_id, text=text, blocks=blocks, unfurl_links=False
+                channel=channel_id, text=text, blocks=blocks, unfurl_links=False, metadata=mark
             )
-        except Exception as exc:  # Slack said no, or the connection failed after retries
-            return self._post_failed(request, round_id, exc)
-        message_ts = str(response["ts"])
+            message_ts = str(response["ts"])
+        except Exception as exc:  # Slack said no, or the connection failed
+            found = self._find_after_failure(request, claimed, exc)
+            if found is None:
+                return self._post_failed(request, round_id, exc)
+            client, message_ts = self.client_for(team_id), found
         counter_ts = None
         if post.blind:
             counter = render.blind_counter_message(0, post.reveal_at, post.timezone)
@@ -244,7 +277,7 @@ class RoundService(Reveals):
         with self.sessions.begin() as session:
             rnd = session.get_one(Round, round_id)
             rnd.message_ts, rnd.posted_at, rnd.status = message_ts, request.now, RoundStatus.OPEN
-            rnd.counter_ts = counter_ts
+            rnd.counter_ts, rnd.error = counter_ts, None
         log.info(
             "round posted",
             extra={
@@ -257,21 +290,38 @@ class RoundService(Reveals):
         )
         return Started(round_id, message_ts, post.question, post.reveal_at)
 
+    def _find_after_failure(self, request: _Start, claimed: _Claimed, exc: Exception) -> str | None:
+        """After an ambiguous failure, look for the post's marker: Slack may have posted it.
+        Raises Unconfirmed when Slack can't even be asked."""
+        if not is_ambiguous(exc):
+            return None
+        mark = marker(ROUND_POSTED, round_id=claimed.round_id)
+        oldest = request.now.timestamp() - 120
+        try:
+            return find_marked(
+                self.client_for(request.team_id), request.channel_id, mark, oldest=oldest
+            )
+        except Exception as lookup:
+            raise _Unconfirmed(slack_error(exc), slack_error(lookup)) from lookup
+
     def _post_failed(self, request: _Start, round_id: int, exc: Exception) -> StartOutcome:
+        """Nothing was posted. The clock tries a transient refusal again next minute; a
+        refused `now` or practice post gives its slot back, so the day's question still comes."""
         error = slack_error(exc)
-        # Slack refused for now (e.g. an outage): nothing was posted, so the clock may try
-        # again within its grace period. A lost connection is ambiguous: never risk twice.
-        retry = (
-            request.scheduled_date is not None
-            and isinstance(exc, SlackApiError)
-            and error not in PERMANENT
-        )
+        retry = request.scheduled_date is not None and is_transient(exc)
+        release = retry or request.scheduled_date is None
         with self.sessions.begin() as session:
             rnd = session.get_one(Round, round_id)
-            if retry:
+            if release:
                 session.delete(rnd)
             else:
                 rnd.status, rnd.error = RoundStatus.FAILED, error
+            if request.scheduled_date is not None and error in NOT_A_MEMBER:
+                # Removed from the channel (or it is gone): stop trying every day; admins see why
+                # in the App Home and resume after inviting the bot again.
+                channel_store.pause_for_problem(
+                    session, request.team_id, request.channel_id, error, request.now
+                )
         log.warning(
             "round post failed" + ("; will retry next minute" if retry else ""),
             extra={
@@ -281,7 +331,38 @@ class RoundService(Reveals):
                 "error": error,
             },
         )
-        return NotInChannel(error) if error in NOT_A_MEMBER else PostFailed(error)
+        return NotInChannel(error) if error in NOT_A_MEMBER else PostFailed(error, retry)
+
+    def recover_interrupted(self, round_id: int) -> bool:
+        """A round whose process died between claim and saving the post: if Slack has the
+        question (found by its marker), the round opens with it, so answers count; otherwise it
+        stays failed. Never posted again."""
+        with self.sessions.begin() as session:
+            rnd = session.get_one(Round, round_id)
+            team_id, channel_id, claimed_at = rnd.team_id, rnd.channel_id, rnd.claimed_at
+        mark = marker(ROUND_POSTED, round_id=round_id)
+        oldest = claimed_at.timestamp() - 120
+        try:
+            found = find_marked(self.client_for(team_id), channel_id, mark, oldest=oldest)
+        except Exception as exc:
+            log.warning(
+                "interrupted round: could not ask Slack",
+                extra={"round": round_id, "error": slack_error(exc)},
+            )
+            return False
+        if found is None:
+            return False
+        with self.sessions.begin() as session:
+            rnd = session.get_one(Round, round_id)
+            if rnd.status == RoundStatus.FAILED and rnd.message_ts is None:
+                rnd.status, rnd.message_ts, rnd.posted_at, rnd.error = (
+                    RoundStatus.OPEN,
+                    found,
+                    claimed_at,
+                    None,
+                )
+        log.info("interrupted round found posted; reopened", extra={"round": round_id})
+        return True
 
     def skip(self, team_id: str, channel_id: str, local_date: date, now: datetime) -> bool:
         """Record that the day's post was missed (bot down too long); True the first time."""
@@ -316,7 +397,12 @@ class RoundService(Reveals):
             reveal_at = rnd.reveal_at
         assert reveal_at is not None and message_ts is not None
         message = render.reminder_message(count, reveal_at, timezone)
-        posted = post_quietly(self.client_for(team_id), channel_id, message, message_ts)
+        try:
+            client = self.client_for(team_id)
+        except LookupError:  # the workspace removed the app: nobody to remind
+            log.info("reminder dropped: app removed", extra={"team": team_id, "round": round_id})
+            return False
+        posted = post_quietly(client, channel_id, message, message_ts)
         log.info(
             "reminder posted",
             extra={"channel": channel_id, "round": round_id, "answers": count, "ok": bool(posted)},

@@ -3,15 +3,17 @@ post a practice question to the channel; each returns a reply in the product's w
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.channels.ui import INVITE_HINT
 from bot.questions.library import QuestionLibrary
 from bot.questions.practice import FilterError, apply_filters, find_question, parse_filters
+from bot.questions.render import question_text
 from bot.rounds import render
 from bot.rounds.blind import BlindAnswers, BlindAnswerSaved
-from bot.rounds.reveal import MISSING_QUESTION
+from bot.rounds.reveal import MISSING_QUESTION, RevealFailed
 from bot.rounds.service import (
     AlreadyClaimed,
     AlreadyOpen,
@@ -24,9 +26,12 @@ from bot.rounds.service import (
 from bot.slack.blocks import metadata
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand
-from bot.slack.mrkdwn import escape, slack_time
+from bot.slack.errors import slack_error, what_to_fix
+from bot.slack.mrkdwn import slack_time
 from bot.slack.people import People
 from bot.slack.replies import FormErrors, Invocation, Reply
+
+log = logging.getLogger(__name__)
 
 SECTION = "Running the channel"
 COMMANDS = (
@@ -74,8 +79,18 @@ class RoundsUI:
 
     def reveal(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
         result = self.rounds.reveal_open(inv.team_id, inv.channel_id, now)
-        if result is None:
-            return Reply("There's no open round in this channel. Start one with `/interview now`.")
+        match result:
+            case None:
+                return Reply(
+                    "There's no open round in this channel. Start one with `/interview now`."
+                )
+            case RevealFailed(error=error, retrying=True):
+                return Reply(
+                    f"Slack didn't take the reveal just now (`{error}`). The round stays open "
+                    "and I'll post the reveal within a minute or two; nothing is lost."
+                )
+            case RevealFailed(error=error):
+                return Reply(f"Slack refused the reveal (`{error}`). {what_to_fix(error)}")
         return Reply(f"Revealed. {result.participants} answered.")
 
     def post_practice(
@@ -100,9 +115,27 @@ class RoundsUI:
             return Reply(
                 "Only the person who posted this practice question, or an admin, can reveal it."
             )
-        if self.rounds.reveal(round_id, now, team_id) is None:
-            return Reply("This round is already revealed.")
+        match self.rounds.reveal(round_id, now, team_id):
+            case None:
+                return Reply("This round is already revealed.")
+            case RevealFailed(error=error, retrying=True):
+                return Reply(
+                    f"Slack didn't take the reveal just now (`{error}`); I'll try again shortly."
+                )
+            case RevealFailed(error=error):
+                return Reply(f"Slack refused the reveal (`{error}`). {what_to_fix(error)}")
         return None
+
+    def explain_blind_round(
+        self, team_id: str, channel_id: str, user_id: str, thread_ts: str
+    ) -> None:
+        """Someone replied in a blind round's thread: tell them (only) how answers work here."""
+        try:
+            self.client_for(team_id).chat_postEphemeral(
+                channel=channel_id, user=user_id, thread_ts=thread_ts, text=BLIND_HINT
+            )
+        except Exception as exc:  # a hint; the reply itself is stored as not-an-answer
+            log.info("blind hint failed", extra={"error": slack_error(exc)})
 
     # -- blind answers --------------------------------------------------------------------------
 
@@ -114,7 +147,7 @@ class RoundsUI:
         if current is None:
             return Reply(CLOSED)
         question_id, answer = current
-        question = self.library.for_team(team_id).get(question_id) or MISSING_QUESTION
+        question = self.library.find(team_id, question_id) or MISSING_QUESTION
         view = render.answer_modal(question, round_id, answer)
         self.client_for(team_id).views_open(trigger_id=trigger_id, view=view)
         return None
@@ -150,11 +183,25 @@ def _started(outcome: StartOutcome, already: str) -> Reply:
     match outcome:
         case Started(question=question, reveal_at=reveal_at):
             when = slack_time(reveal_at, "UTC")
-            return Reply(f"Posted: _{escape(question.question)}_ I'll reveal the answer at {when}.")
+            return Reply(
+                f"Posted: _{question_text(question.question)}_ I'll reveal the answer at {when}."
+            )
         case AlreadyOpen() | AlreadyClaimed():
             return Reply(already)
         case NotInChannel():
             return Reply(INVITE_HINT)
+        case PostFailed(error=error) if error.startswith("unconfirmed"):
+            return Reply(
+                "Slack didn't answer, and I couldn't check whether the question landed, so I "
+                "won't post it again. Look in the channel; `python -m bot status` shows it."
+            )
         case PostFailed(error=error):
-            return Reply(f"Slack did not accept the post (`{error}`). Please try again shortly.")
+            return Reply(f"Slack did not accept the post (`{error}`). {what_to_fix(error)}")
     raise AssertionError(outcome)
+
+
+BLIND_HINT = (
+    "This round is *blind*: replies in the thread don't count as answers, and everyone can "
+    "read them. Press *Answer* on the question to answer privately; all answers are posted "
+    "at the reveal. You may want to delete your reply."
+)

@@ -423,7 +423,10 @@ def _start_bot(
     )
     bot = build_bot(settings, now=clock.now)
     server = create_server(
-        make_wsgi(SlackRequestHandler(bot.app), bot.engine), host="127.0.0.1", port=0, threads=4
+        make_wsgi(SlackRequestHandler(bot.app), bot.engine, secret),
+        host="127.0.0.1",
+        port=0,
+        threads=4,
     )
     assert isinstance(server, BaseWSGIServer)  # one host and port: a single-socket server
     threading.Thread(target=server.run, daemon=True).start()

@@ -93,9 +93,15 @@ class SlackDriver:
         verification_token: str = "fake-verification-token",
         timeout: float = 30.0,
         team_id: str | None = None,
+        enterprise_id: str | None = None,
+        is_enterprise_install: bool = False,
     ) -> None:
         self.bot_url = bot_url
         self.team_id = team_id or fake.team_id  # another workspace installed through OAuth
+        # An Enterprise Grid workspace names its org in every request; an org-wide install
+        # (is_enterprise_install) serves every workspace of the org the admins granted it.
+        self.enterprise_id = enterprise_id
+        self.is_enterprise_install = is_enterprise_install
         self.fake = fake
         self.api_app_id = api_app_id
         self.verification_token = verification_token
@@ -163,10 +169,13 @@ class SlackDriver:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if self.is_enterprise_install else "false",
             "response_url": fake.response_url(channel=channel, user=user),
             "trigger_id": fake.new_trigger_id(),
         }
+        if self.enterprise_id is not None:
+            fields["enterprise_id"] = self.enterprise_id
+            fields["enterprise_name"] = f"Org {self.enterprise_id}"
         return self._send_form(fields)
 
     def envelope(self, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
@@ -175,11 +184,11 @@ class SlackDriver:
         inner = dict(event)
         inner.setdefault("event_ts", inner.get("ts") or fake.next_ts())
         context = json.dumps({"team": self.team_id, "app": self.api_app_id}).encode()
-        return {
+        envelope: dict[str, Any] = {
             "token": self.verification_token,
             "team_id": self.team_id,
             "context_team_id": self.team_id,
-            "context_enterprise_id": None,
+            "context_enterprise_id": self.enterprise_id,
             "api_app_id": self.api_app_id,
             "event": inner,
             "type": "event_callback",
@@ -188,16 +197,19 @@ class SlackDriver:
             "authed_users": [fake.bot_user_id],
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": self.enterprise_id,
                     "team_id": self.team_id,
                     "user_id": fake.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": self.is_enterprise_install,
                 }
             ],
             "is_ext_shared_channel": False,
             "event_context": "4-" + base64.urlsafe_b64encode(context).decode().rstrip("="),
         }
+        if self.enterprise_id is not None:
+            envelope["enterprise_id"] = self.enterprise_id
+        return envelope
 
     def event(
         self,
@@ -238,8 +250,11 @@ class SlackDriver:
         data.setdefault("api_app_id", self.api_app_id)
         data.setdefault("token", self.verification_token)
         data.setdefault("team", {"id": self.team_id, "domain": fake.team_domain})
-        data.setdefault("enterprise", None)
-        data.setdefault("is_enterprise_install", False)
+        enterprise = None
+        if self.enterprise_id is not None:
+            enterprise = {"id": self.enterprise_id, "name": f"Org {self.enterprise_id}"}
+        data.setdefault("enterprise", enterprise)
+        data.setdefault("is_enterprise_install", self.is_enterprise_install)
         data.setdefault("trigger_id", fake.new_trigger_id())
         return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,48 @@ TRUNCATION_MARK = "… _(truncated)_"
 def escape(text: str) -> str:
     """Escape user text for mrkdwn so it cannot mention people or forge links."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Invisible and unbreakable: Slack sees no link where it sits, readers see the text unchanged.
+WORD_JOINER = "\u2060"
+# a dotted name; `_`, `*` and `~` around it are mrkdwn formatting, and it is still a link
+_HOST = re.compile(
+    r"(?i)(?<![a-z0-9.-])((?:[a-z0-9](?:[a-z0-9-]{0,62})\.)+([a-z][a-z0-9-]{1,62}))(?![a-z0-9-])"
+)
+_WWW = re.compile(r"(?i)(www)\.")
+# Where a name like `evil.com` is a link even without `https://` or `www.` before it.
+# fmt: off
+_LINKED_TLDS = frozenset((
+    "com", "net", "org", "info", "biz", "io", "co", "ai", "app", "dev", "me", "tv", "cc", "us",
+    "uk", "eu", "de", "fr", "es", "it", "nl", "be", "ch", "at", "se", "no", "dk", "fi", "pl",
+    "cz", "ru", "ua", "cn", "jp", "kr", "in", "br", "ar", "mx", "au", "nz", "ca", "za", "ly",
+    "gl", "gg", "sh", "to", "ws", "xyz", "top", "site", "online", "club", "shop", "store",
+    "live", "link", "click", "page", "cloud", "tech", "blog", "news", "email", "zip", "mov",
+))
+# fmt: on
+
+
+def plain_links(escaped: str) -> str:
+    """Escaped mrkdwn whose web addresses stay readable but are no links. An invisible word
+    joiner (WJ) goes into every `://` (`https:` WJ `//`) and every `www.`, and before each dot of
+    a host that follows a `//`, has a path, a port or an `@` next to it, or ends in a common
+    top-level domain anywhere after its first label (`evil` WJ `.com`, also in
+    `evil.com.example`). Dotted names in code (`os.path.join`, `config.yaml`)
+    are left alone. Without its word joiners, the result is `escaped` again."""
+    text = escaped.replace("://", f":{WORD_JOINER}//")
+
+    def host(match: re.Match[str]) -> str:
+        name, start, end = match.group(1), match.start(), match.end()
+        linked = (
+            text.endswith(("//", "@"), 0, start)
+            or name.lower().startswith("www.")
+            or any(label.lower() in _LINKED_TLDS for label in name.split(".")[1:])
+            or text.startswith(("/", ":"), end)
+        )
+        return name.replace(".", f"{WORD_JOINER}.") if linked else name
+
+    text = _HOST.sub(host, text)
+    return _WWW.sub(lambda match: f"{match.group(1)}{WORD_JOINER}.", text)
 
 
 def neutralize(text: str) -> str:

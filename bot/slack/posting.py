@@ -27,3 +27,40 @@ def post_quietly(
         )
         return None
     return str(reply["ts"])
+
+
+def marker(event_type: str, **payload: str | int) -> dict[str, object]:
+    """Message metadata that lets the bot find its own post again after an ambiguous failure."""
+    return {"event_type": event_type, "event_payload": payload}
+
+
+def find_marked(
+    client: WebClient,
+    channel_id: str,
+    mark: dict[str, object],
+    *,
+    oldest: float | None = None,
+    thread_ts: str | None = None,
+) -> str | None:
+    """The ts of the bot's message carrying `mark` (top level from `oldest` on, or in a
+    thread); None when it is not there. Raises when Slack can't be asked (the caller must then
+    assume nothing and not post again)."""
+    if thread_ts is not None:
+        found = client.conversations_replies(
+            channel=channel_id, ts=thread_ts, include_all_metadata=True, limit=200
+        )
+    else:
+        found = client.conversations_history(
+            channel=channel_id,
+            oldest=str(oldest or 0),
+            include_all_metadata=True,
+            limit=100,
+        )
+    for message in found.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == mark["event_type"]
+            and metadata.get("event_payload") == mark["event_payload"]
+        ):
+            return str(message["ts"])
+    return None

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -31,8 +30,8 @@ from bot.calibration.interviewers import (
     severity,
 )
 from bot.calibration.overview import build_report, drift
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 JAN = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 FEB = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)
 

@@ -6,15 +6,14 @@ import struct
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.calibration.agreement import Rating, session_summary
 from bot.calibration.charts import report_png, score_distribution_png
 from bot.calibration.overview import CalibrationReport, build_report
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 START = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 

@@ -5,12 +5,9 @@ workspace can't reach another's session."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from slack_sdk import WebClient
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calibration.rubric import DEFAULT_DURATION
 from bot.calibration.sessions import (
@@ -23,28 +20,28 @@ from bot.calibration.sessions import (
     SessionClosed,
     SessionPosted,
 )
-from bot.questions.bank import QuestionBank
 from bot.questions.library import QuestionLibrary
 from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.process import ALICE, BOB, CAROL, CHANNEL, OUTSIDE, ROOT, make_fake
+from tests.helpers import (
+    ALICE,
+    BANK,
+    BOB,
+    CAROL,
+    CHANNEL,
+    OUTSIDE,
+    Sessions,
+    client_for,
+    replies_in,
+)
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TEAM = "T0001"
-BANK = QuestionBank.load(ROOT / "data" / "questions.yaml")
 QUESTION = BANK.questions[1]
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    server = make_fake()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def service(sessions: sessionmaker[Session], fake: FakeSlack) -> CalibrationService:
-    client = WebClient(token=fake.bot_token, base_url=fake.api_url)
-    return CalibrationService(sessions, QuestionLibrary(sessions, BANK), lambda _team: client)
+def service(sessions: Sessions, fake: FakeSlack) -> CalibrationService:
+    return CalibrationService(sessions, QuestionLibrary(sessions, BANK), client_for(fake))
 
 
 def start(service: CalibrationService, channel: str = CHANNEL) -> SessionPosted | NotPosted:
@@ -58,7 +55,7 @@ def start(service: CalibrationService, channel: str = CHANNEL) -> SessionPosted 
 
 def reveal_texts(fake: FakeSlack) -> list[str]:
     """What each reveal in a thread shows: its text and its blocks."""
-    return [m["text"] + json.dumps(m["blocks"]) for m in fake.messages(CHANNEL) if m["thread_ts"]]
+    return [m["text"] + json.dumps(m["blocks"]) for m in replies_in(fake)]
 
 
 def test_one_score_closes_with_a_clear_message_and_no_statistics(

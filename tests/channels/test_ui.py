@@ -349,7 +349,7 @@ def test_the_schedule_form_keeps_the_channels_categories_and_its_pause(uis: UIs)
     ("field", "value", "problem"),
     [
         ("time", "9h", "`9h` is not a time of day"),
-        ("timezone", "Mars/Olympus", "`Mars/Olympus` is not a time zone I know"),
+        ("timezone", "Mars/Olympus", "Mars/Olympus is not a time zone I know"),
         ("reveal", "before lunch", "`reveal-after` needs a duration like `2h` or `90m`"),
         ("reveal", "10:16", "The reveal (10:16) must be later the same day than the post"),
         ("holidays", "XX", "I have no public-holiday calendar for `XX`"),

@@ -12,58 +12,29 @@ from typing import Any
 from bot.calibration import render as calibration_render
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from tests.e2e.conftest import (
-    ADMIN,
-    ALICE,
-    BOB,
-    CAROL,
-    CHANNEL,
-    DAVE,
-    LEAD,
-    BotProcess,
+from bot.sandbox.process import ADMIN, ALICE, BOB, CAROL, CHANNEL, DAVE, LEAD, BotProcess
+from tests.helpers import (
+    button_value,
+    click,
+    click_and_wait,
+    click_for_modal,
     eventually,
+    in_thread,
+    modal_opened_since,
+    open_home,
+    run,
+    submitted,
+    text_inputs,
+    top_level,
 )
 
 QUESTION = "sql-vs-nosql"
 
 
-def command(slack: SlackDriver, fake: FakeSlack, text: str, user: str) -> dict[str, Any]:
-    """Run `/interview <text>` and return the private or public answer it got."""
-    before = len(fake.calls("response_url"))
-    assert slack.command(text, user=user, channel=CHANNEL).status == 200
-    eventually(lambda: len(fake.calls("response_url")) > before, timeout=20)
-    return fake.calls("response_url")[before].args
-
-
-def press(slack: SlackDriver, fake: FakeSlack, action_id: str, value: str, user: str) -> None:
-    payload = {
-        "type": "block_actions",
-        "user": user,
-        "channel": {"id": CHANNEL},
-        "container": {"type": "message", "channel_id": CHANNEL, "message_ts": "1.0"},
-        "actions": [{"action_id": action_id, "value": value, "type": "button"}],
-        "response_url": fake.response_url(channel=CHANNEL, user=user),
-    }
-    assert slack.action(payload).status == 200
-
-
-def press_and_answer(
-    slack: SlackDriver, fake: FakeSlack, action_id: str, value: str, user: str
-) -> str:
-    before = len(fake.calls("response_url"))
-    press(slack, fake, action_id, value, user)
-    eventually(lambda: len(fake.calls("response_url")) > before)
-    return str(fake.calls("response_url")[before].args["text"])
-
-
 def open_score_form(
     slack: SlackDriver, fake: FakeSlack, session_id: str, user: str
 ) -> dict[str, Any]:
-    before = len(fake.calls("views.open"))
-    press(slack, fake, calibration_render.SCORE_BUTTON, session_id, user)
-    opened = eventually(lambda: fake.calls("views.open")[before:])
-    view = opened[0].args["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    return click_for_modal(slack, fake, calibration_render.SCORE_BUTTON, session_id, user=user)
 
 
 def submit_score(
@@ -76,51 +47,27 @@ def submit_score(
                 "selected_option": {"value": str(score)},
             }
         },
-        calibration_render.NOTE_INPUT: {
-            calibration_render.NOTE_INPUT: {"type": "plain_text_input", "value": note}
-        },
+        **text_inputs({calibration_render.NOTE_INPUT: note}),
     }
-    response = slack.view_submission(
-        {
-            "user": user,
-            "view": {
-                "id": "V1",
-                "type": "modal",
-                "callback_id": view["callback_id"],
-                "private_metadata": view["private_metadata"],
-                "state": {"values": state},
-            },
-        }
-    )
-    assert response.status == 200
-    return response.json() if response.body.strip() else {}
+    return submitted(slack, view, state, user=user)
 
 
 def cards(fake: FakeSlack) -> list[dict[str, Any]]:
     return [
         m
-        for m in fake.messages(CHANNEL)
-        if not m["thread_ts"]
-        and calibration_render.SCORE_BUTTON in json.dumps(m.get("blocks"))
+        for m in top_level(fake)
+        if calibration_render.SCORE_BUTTON in json.dumps(m.get("blocks"))
         or "Calibration session" in m["text"]
-        and not m["thread_ts"]
     ]
 
 
 def start_session(slack: SlackDriver, fake: FakeSlack, text: str) -> tuple[str, str]:
     """A manager starts a session; returns (session id, card ts)."""
     before = len(cards(fake))
-    reply = command(slack, fake, text, ADMIN)
+    reply = run(slack, fake, text, user=ADMIN)
     assert "Calibration session posted" in reply["text"], reply
     card = eventually(lambda: cards(fake)[before:])[0]
-    session_id = next(
-        e["value"]
-        for b in card["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == calibration_render.SCORE_BUTTON
-    )
-    return session_id, card["ts"]
+    return button_value(card, calibration_render.SCORE_BUTTON), card["ts"]
 
 
 def score_all(slack: SlackDriver, fake: FakeSlack, session_id: str, scores: dict[str, int]) -> None:
@@ -137,7 +84,7 @@ def test_a_panel_scores_blind_and_sees_the_spread(
     bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 ) -> None:
     # Not a manager: refused, and nothing is posted.
-    refused = command(slack, fake, f"calibrate {QUESTION}", ALICE)
+    refused = run(slack, fake, f"calibrate {QUESTION}", user=ALICE)
     assert "only hiring managers" in refused["text"]
     assert cards(fake) == []
 
@@ -172,13 +119,12 @@ def test_a_panel_scores_blind_and_sees_the_spread(
     assert not any("evidence from" in json.dumps(m) for m in fake.messages(CHANNEL))
 
     # A non-manager can't close it; the session stays open.
-    assert "Only hiring managers" in press_and_answer(
-        slack, fake, calibration_render.CLOSE_BUTTON, session_id, ALICE
-    )
-    assert not [m for m in fake.messages(CHANNEL) if m["thread_ts"] == card_ts]
+    reply = click_and_wait(slack, fake, calibration_render.CLOSE_BUTTON, session_id, user=ALICE)
+    assert "Only hiring managers" in reply["text"]
+    assert not in_thread(fake, card_ts)
 
-    press(slack, fake, calibration_render.CLOSE_BUTTON, session_id, ADMIN)
-    reveal = eventually(lambda: [m for m in fake.messages(CHANNEL) if m["thread_ts"] == card_ts])[0]
+    click(slack, fake, calibration_render.CLOSE_BUTTON, session_id, user=ADMIN)
+    reveal = eventually(lambda: in_thread(fake, card_ts))[0]
     shown = reveal["text"] + json.dumps(reveal["blocks"])
     assert "5 interviewers scored" in shown
     assert "Median *3.0*" in shown and "mean *2.80*" in shown
@@ -206,9 +152,8 @@ def test_a_panel_scores_blind_and_sees_the_spread(
         assert "Calibration detail" not in " ".join(dm(fake, user))
 
     # Late: the form says it's closed, and a replayed submission changes nothing.
-    assert "closed" in press_and_answer(
-        slack, fake, calibration_render.SCORE_BUTTON, session_id, DAVE
-    )
+    reply = click_and_wait(slack, fake, calibration_render.SCORE_BUTTON, session_id, user=DAVE)
+    assert "closed" in reply["text"]
     errors = submit_score(slack, view, CAROL, 1, "too late")
     assert "closed" in json.dumps(errors)
     [exported] = bot.export()["calibration"]
@@ -261,7 +206,7 @@ def test_report_across_sessions_matches_an_independent_computation(
         session_id, _ = start_session(slack, fake, f"calibrate {QUESTION}")
         score_all(slack, fake, session_id, panel)
         eventually(partial(all_scored, session_id))
-        press(slack, fake, calibration_render.CLOSE_BUTTON, session_id, ADMIN)
+        click(slack, fake, calibration_render.CLOSE_BUTTON, session_id, user=ADMIN)
         eventually(partial(closed, session_id))
 
     report = json.loads(bot.cli("calibration", "report", "--json"))
@@ -277,9 +222,9 @@ def test_report_across_sessions_matches_an_independent_computation(
     assert raw_bob <= bob["shrunk"] < 0
     assert min(profiles.values(), key=lambda p: p["severity"]["shrunk"])["rater"] == BOB
 
-    text = command(slack, fake, "calibration report", ADMIN)["text"]
+    text = run(slack, fake, "calibration report", user=ADMIN)["text"]
     assert f"*{expected_alpha:.2f}*" in text and "3 sessions" in text
-    assert "Only hiring managers" in command(slack, fake, "calibration report", ALICE)[
+    assert "Only hiring managers" in run(slack, fake, "calibration report", user=ALICE)[
         "text"
     ].replace("only hiring managers", "Only hiring managers")
     chart = eventually(lambda: fake.uploads(ADMIN))
@@ -288,41 +233,11 @@ def test_report_across_sessions_matches_an_independent_computation(
     assert csv_text.splitlines()[0].startswith("kind,key,value")
 
 
-def open_home(slack: SlackDriver, fake: FakeSlack, user: str) -> str:
-    before = len([c for c in fake.calls("views.publish") if c.args["user_id"] == user])
-    event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"}
-    assert slack.event({**event, "event_ts": fake.next_ts()}).status == 200
-    eventually(
-        lambda: len([c for c in fake.calls("views.publish") if c.args["user_id"] == user]) > before
-    )
-    return json.dumps(fake.home_view(user))
-
-
-def submit_form(
-    slack: SlackDriver, view: dict[str, Any], user: str, values: dict[str, Any]
-) -> dict[str, Any]:
-    response = slack.view_submission(
-        {
-            "user": user,
-            "view": {
-                "id": "V2",
-                "type": "modal",
-                "callback_id": view["callback_id"],
-                "private_metadata": view["private_metadata"],
-                "state": {"values": values},
-            },
-        }
-    )
-    assert response.status == 200
-    return response.json() if response.body.strip() else {}
-
-
 def start_form_values(channel: str | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {
         "question": {"question": {"type": "static_select", "selected_option": {"value": QUESTION}}},
         "evidence": {"evidence": {"type": "static_select", "selected_option": {"value": "pasted"}}},
-        "pasted": {"pasted": {"type": "plain_text_input", "value": "I'd use <!channel> Mongo."}},
-        "duration": {"duration": {"type": "plain_text_input", "value": "90m"}},
+        **text_inputs({"pasted": "I'd use <!channel> Mongo.", "duration": "90m"}),
     }
     if channel:
         values["channel"] = {
@@ -334,23 +249,20 @@ def start_form_values(channel: str | None = None) -> dict[str, Any]:
 def test_managers_start_from_home_and_everyone_else_is_refused_even_by_replay(
     bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 ) -> None:
-    assert "Interviewer calibration" not in open_home(slack, fake, ALICE)
-    home = open_home(slack, fake, ADMIN)
+    assert "Interviewer calibration" not in json.dumps(open_home(slack, fake, ALICE))
+    home = json.dumps(open_home(slack, fake, ADMIN))
     assert "Interviewer calibration" in home and calibration_render.START_BUTTON in home
 
-    before = len(fake.calls("views.open"))
-    press(slack, fake, calibration_render.START_BUTTON, "", ADMIN)
-    opened = eventually(lambda: fake.calls("views.open")[before:])[0].args["view"]
-    form = json.loads(opened) if isinstance(opened, str) else opened
+    form = click_for_modal(slack, fake, calibration_render.START_BUTTON, "", user=ADMIN)
     assert '"block_id": "channel"' in json.dumps(form)
 
     # The same form replayed by a non-manager: refused under the field, nothing posted.
-    errors = submit_form(slack, form, ALICE, start_form_values(CHANNEL))
+    errors = submitted(slack, form, start_form_values(CHANNEL), user=ALICE)
     assert "Only hiring managers" in json.dumps(errors)
     assert cards(fake) == []
     # A manager without a channel is asked for one; with one, the pasted answer is posted.
-    assert "channel" in submit_form(slack, form, ADMIN, start_form_values())["errors"]
-    assert submit_form(slack, form, ADMIN, start_form_values(CHANNEL)) == {}
+    assert "channel" in submitted(slack, form, start_form_values(), user=ADMIN)["errors"]
+    assert submitted(slack, form, start_form_values(CHANNEL), user=ADMIN) == {}
     card = eventually(lambda: cards(fake))[0]
     shown = json.dumps(card["blocks"])
     assert "An answer the hiring manager pasted" in shown
@@ -358,34 +270,30 @@ def test_managers_start_from_home_and_everyone_else_is_refused_even_by_replay(
 
     # Replayed manager buttons from a non-manager change nothing.
     session_id = str(bot.export()["calibration"][0]["id"])
-    assert "Only hiring managers" in press_and_answer(
-        slack, fake, calibration_render.CLOSE_BUTTON, session_id, ALICE
-    )
+    reply = click_and_wait(slack, fake, calibration_render.CLOSE_BUTTON, session_id, user=ALICE)
+    assert "Only hiring managers" in reply["text"]
     assert bot.export()["calibration"][0]["status"] == "open"
     before = len(fake.calls("views.open"))
-    press(slack, fake, calibration_render.START_BUTTON, "", ALICE)
-    assert "only hiring managers" in command(slack, fake, "calibration report", BOB)["text"]
+    click(slack, fake, calibration_render.START_BUTTON, "", user=ALICE)
+    assert "only hiring managers" in run(slack, fake, "calibration report", user=BOB)["text"]
     assert len(fake.calls("views.open")) == before  # no form for a non-manager
 
 
 def test_a_teammates_answer_is_scored_only_after_its_author_agrees(
     bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 ) -> None:
-    command(slack, fake, "now", ADMIN)
-    question_ts = eventually(lambda: [m for m in fake.messages(CHANNEL) if not m["thread_ts"]])[0][
-        "ts"
-    ]
+    run(slack, fake, "now", user=ADMIN)
+    question_ts = eventually(lambda: top_level(fake))[0]["ts"]
     slack.reply(CHANNEL, question_ts, "I'd pick Postgres & <keep> it simple", user=ALICE)
     slack.reply(CHANNEL, question_ts, "Mongo, always", user=BOB)
     eventually(lambda: len(bot.export()["rounds"][0]["answers"]) == 2)
-    command(slack, fake, "reveal", ADMIN)
+    run(slack, fake, "reveal", user=ADMIN)
     eventually(lambda: bot.export()["rounds"][0]["revealed_at"])
     question_id = bot.export()["rounds"][0]["question_id"]
 
     before = len(fake.calls("views.open"))
     slack.command("calibrate", user=ADMIN, channel=CHANNEL)
-    opened = eventually(lambda: fake.calls("views.open")[before:])[0].args["view"]
-    form = json.loads(opened) if isinstance(opened, str) else opened
+    form = modal_opened_since(fake, before)
     [select] = [b["element"] for b in form["blocks"] if b.get("block_id") == "answer"]
     options = {o["text"]["text"]: o["value"] for o in select["options"]}
     alice_answer = next(v for k, v in options.items() if "Postgres" in k)
@@ -400,7 +308,7 @@ def test_a_teammates_answer_is_scored_only_after_its_author_agrees(
         }
         return picked
 
-    assert submit_form(slack, form, ADMIN, values(alice_answer)) == {}
+    assert submitted(slack, form, values(alice_answer), user=ADMIN) == {}
     request = eventually(
         lambda: [m for m in fake.messages(ALICE) if "May interviewers" in m["text"]]
     )[0]
@@ -409,27 +317,23 @@ def test_a_teammates_answer_is_scored_only_after_its_author_agrees(
     session_id = str(bot.export()["calibration"][0]["id"])
 
     # Only the author decides.
-    assert "Only the answer's author" in press_and_answer(
-        slack, fake, calibration_render.CONSENT_ALLOW, session_id, BOB
-    )
-    assert "without your name" in press_and_answer(
-        slack, fake, calibration_render.CONSENT_ALLOW, session_id, ALICE
-    )
+    reply = click_and_wait(slack, fake, calibration_render.CONSENT_ALLOW, session_id, user=BOB)
+    assert "Only the answer's author" in reply["text"]
+    reply = click_and_wait(slack, fake, calibration_render.CONSENT_ALLOW, session_id, user=ALICE)
+    assert "without your name" in reply["text"]
     card = eventually(lambda: cards(fake))[0]
     shown = json.dumps(card["blocks"])
     assert "Postgres &amp; &lt;keep&gt; it simple" in shown and "UALICE" not in shown
     eventually(lambda: any("agreed" in t for t in dm(fake, ADMIN)))
-    assert "already decided" in press_and_answer(
-        slack, fake, calibration_render.CONSENT_DECLINE, session_id, ALICE
-    )
+    reply = click_and_wait(slack, fake, calibration_render.CONSENT_DECLINE, session_id, user=ALICE)
+    assert "already decided" in reply["text"]
 
     # Bob says no: nothing is posted, and the manager hears it privately.
-    assert submit_form(slack, form, ADMIN, values(bob_answer)) == {}
+    assert submitted(slack, form, values(bob_answer), user=ADMIN) == {}
     eventually(lambda: len(bot.export()["calibration"]) == 2)
     second = str(bot.export()["calibration"][1]["id"])
-    assert "nothing was shared" in press_and_answer(
-        slack, fake, calibration_render.CONSENT_DECLINE, second, BOB
-    )
+    reply = click_and_wait(slack, fake, calibration_render.CONSENT_DECLINE, second, user=BOB)
+    assert "nothing was shared" in reply["text"]
     eventually(lambda: any("preferred not to share" in t for t in dm(fake, ADMIN)))
     assert len(cards(fake)) == 1
     assert bot.export()["calibration"][1]["status"] == "declined"

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.channels.schedule import parse_schedule
 from bot.channels.service import ChannelService
 from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.process import ADMIN, CHANNEL, ROOT, BotProcess, eventually
 from storage.db import make_engine, make_session_factory, migrate
-from tests.e2e.conftest import ADMIN, CHANNEL, ROOT, BotProcess, eventually
+from tests.helpers import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 SITECUSTOMIZE = """
 import os
 import time_machine

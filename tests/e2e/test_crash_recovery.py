@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from tests.e2e.conftest import ADMIN, ALICE, BOB, CAROL, CHANNEL, DAVE, BotProcess, eventually
+from bot.sandbox.process import ADMIN, ALICE, BOB, CAROL, CHANNEL, DAVE, BotProcess, eventually
 
 BURST = 120
 KILL_AFTER = 90  # acknowledged answers before the kill; the rest of the burst hits a dead process

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from tests.e2e.conftest import SIGNING_SECRET, BotProcess, eventually
+from bot.sandbox.process import SIGNING_SECRET, BotProcess, eventually
 
 NEW_TEAM, NEW_ADMIN, NEW_CHANNEL = "T0NEWCO", "UNEWADMIN", "CNEWCO"
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"

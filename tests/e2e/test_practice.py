@@ -10,25 +10,23 @@ from typing import Any
 import pytest
 
 from bot.questions import render as questions_render
-from bot.questions.bank import QuestionBank
 from bot.rounds import render as rounds_render
 from bot.sandbox.driver import Response, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from tests.e2e.conftest import (
-    ADMIN,
-    ALICE,
-    BOB,
-    CAROL,
-    CHANNEL,
-    LEAD,
-    OUTSIDE,
-    ROOT,
-    BotProcess,
+from bot.sandbox.process import ADMIN, ALICE, BOB, CAROL, CHANNEL, LEAD, OUTSIDE, BotProcess
+from tests.helpers import (
+    BANK,
+    as_json,
+    click,
+    click_and_wait,
     eventually,
+    in_thread,
     run,
+    submit,
+    text_inputs,
+    top_level,
 )
 
-BANK = QuestionBank.load(ROOT / "data" / "questions.yaml")
 IDS = {q.id for q in BANK.questions}
 SYSTEM_DESIGN = {q.id for q in BANK.questions if q.category == "system-design"}
 SENIOR = {q.id for q in BANK.questions if q.difficulty == "senior"}
@@ -69,56 +67,6 @@ def buttons(response: dict[str, Any]) -> dict[str, str]:
 def card_question(response: dict[str, Any]) -> str:
     """The question id a practice card is about (the value of its Post button)."""
     return buttons(response)[questions_render.POST_PRACTICE_BUTTON]
-
-
-def click(
-    slack: SlackDriver,
-    fake: FakeSlack,
-    action_id: str,
-    value: str,
-    *,
-    user: str,
-    channel: str = CHANNEL,
-    message_ts: str | None = None,
-) -> Response:
-    """A button press: on a channel message (message_ts) or on an ephemeral card."""
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "user": user,
-        "channel": {"id": channel},
-        "actions": [{"action_id": action_id, "value": value, "type": "button"}],
-        "trigger_id": fake.new_trigger_id(),
-    }
-    if message_ts is not None:  # the driver binds a response_url to that message
-        payload["container"] = {"type": "message", "message_ts": message_ts, "channel_id": channel}
-    else:
-        payload["container"] = {
-            "type": "message",
-            "message_ts": fake.next_ts(),
-            "channel_id": channel,
-            "is_ephemeral": True,
-        }
-        payload["response_url"] = fake.response_url(channel=channel, user=user)
-    response = slack.action(payload)
-    assert response.status == 200
-    return response
-
-
-def click_and_wait(
-    slack: SlackDriver, fake: FakeSlack, action_id: str, value: str, **kwargs: Any
-) -> dict[str, Any]:
-    before = len(fake.calls("response_url"))
-    click(slack, fake, action_id, value, **kwargs)
-    eventually(lambda: len(fake.calls("response_url")) >= before + 1)
-    return fake.calls("response_url")[before].args
-
-
-def top_level(fake: FakeSlack) -> list[dict[str, Any]]:
-    return [m for m in fake.messages(CHANNEL) if not m["thread_ts"]]
-
-
-def in_thread(fake: FakeSlack, ts: str) -> list[dict[str, Any]]:
-    return [m for m in fake.messages(CHANNEL) if m["thread_ts"] == ts]
 
 
 def round_for(bot: BotProcess, message_ts: str) -> dict[str, Any]:
@@ -398,9 +346,7 @@ def add_form(
     monkeypatch.setattr(fake, "new_trigger_id", new_trigger_id)
     assert call.args["trigger_id"] == issued[-1]
     assert call.response is not None and call.response["ok"] is True
-    view = call.args["view"]
-    if isinstance(view, str):
-        view = json.loads(view)
+    view = as_json(call.args["view"])
     assert view["callback_id"] == questions_render.ADD_QUESTION_VIEW
     assert json.loads(view["private_metadata"]) == {"channel_id": CHANNEL}
     assert [b["block_id"] for b in view["blocks"]] == [
@@ -416,12 +362,7 @@ def add_form(
 def submit_question(
     slack: SlackDriver, view: dict[str, Any], *, user: str, **fields: str
 ) -> Response:
-    state = {
-        name: {name: {"type": "plain_text_input", "value": value}} for name, value in fields.items()
-    }
-    return slack.view_submission(
-        {"type": "view_submission", "user": user, "view": {**view, "state": {"values": state}}}
-    )
+    return submit(slack, view, text_inputs(fields), user=user)
 
 
 NEW_QUESTION = {
@@ -451,7 +392,8 @@ def test_add_a_question(
     assert "• `system-design` — 3 questions" in run(slack, fake, "categories", user=ALICE)["text"]
     assert fake.calls("chat.postEphemeral") == []
 
-    # A valid question closes the modal and is confirmed to its author only.
+    # A valid question closes the modal and is confirmed to its author only, who is told that an
+    # admin approves it first.
     response = submit_question(slack, view, user=ALICE, **NEW_QUESTION)
     assert response.status == 200 and response.body == ""
     [confirmation] = eventually(
@@ -464,8 +406,34 @@ def test_add_a_question(
     assert new_id == "custom-design-a-url-shortener-that-survives"
     assert f"`/interview ask {new_id}`" in confirmation["text"]
     assert "(system-design)" in confirmation["text"]
+    assert "An admin must approve it before it is used" in confirmation["text"]
     assert fake.messages(CHANNEL) == []
 
+    # Until an admin approves it, it is only its author's (and the admins') to see.
+    mine = run(slack, fake, "questions mine", user=ALICE)["text"]
+    assert mine == (
+        f"• `{new_id}` (system-design) — {NEW_QUESTION['question']}"
+        " · _waiting for an admin's approval_"
+    )
+    waiting = f"Team question (waiting for an admin's approval): {NEW_QUESTION['question']}"
+    own = run(slack, fake, f"ask {new_id}", user=ALICE)
+    assert own["text"] == waiting
+    assert not buttons(own)
+    hidden = run(slack, fake, f"ask {new_id}", user=BOB)
+    assert hidden["text"].startswith("There's no question `custom-design-a-url-shortener-")
+    assert NEW_QUESTION["question"] not in json.dumps(hidden)
+    assert not buttons(hidden)
+    assert "• `system-design` — 3 questions" in run(slack, fake, "categories", user=BOB)["text"]
+
+    # An admin approves it from the pending list.
+    pending = run(slack, fake, "questions pending", user=LEAD)
+    assert pending["text"] == "1 team question waiting"
+    value = buttons(pending)[questions_render.APPROVE_BUTTON]
+    assert value.startswith(f"{new_id}:")
+    approved = click_and_wait(slack, fake, questions_render.APPROVE_BUTTON, value, user=LEAD)
+    assert approved["text"].startswith(f"Approved `{new_id}`")
+
+    # Now anyone can ask it, see its sample answer, and it counts in its category.
     mine = run(slack, fake, "questions mine", user=ALICE)["text"]
     assert mine == f"• `{new_id}` (system-design) — {NEW_QUESTION['question']}"
     card = run(slack, fake, f"ask {new_id}", user=BOB)

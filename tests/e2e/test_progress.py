@@ -13,18 +13,15 @@ from bot.channels import render as channels_render
 from bot.rounds import render as rounds_render
 from bot.sandbox.driver import Response, SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from tests.e2e.conftest import (
-    ADMIN,
-    ALICE,
-    BOB,
-    CAROL,
-    CHANNEL,
-    DAVE,
-    LEAD,
-    OUTSIDE,
-    BotProcess,
+from bot.sandbox.process import ADMIN, ALICE, BOB, CAROL, CHANNEL, DAVE, LEAD, OUTSIDE, BotProcess
+from tests.helpers import (
+    as_json,
     eventually,
+    open_home,
     run,
+    submit,
+    text_inputs,
+    top_level,
 )
 
 SECOND = "CSECOND"  # another channel the bot is in
@@ -49,11 +46,7 @@ def far_from_now(zone: str = "UTC") -> str:
 
 def questions(fake: FakeSlack, channel: str = CHANNEL) -> list[dict[str, Any]]:
     """The bot's top-level question posts in the channel."""
-    return [
-        m
-        for m in fake.messages(channel)
-        if not m["thread_ts"] and m["text"].startswith(rounds_render.TITLE)
-    ]
+    return [m for m in top_level(fake, channel) if m["text"].startswith(rounds_render.TITLE)]
 
 
 def play_round(
@@ -110,18 +103,6 @@ def progress(text: str) -> dict[str, str]:
     return found
 
 
-def open_home(slack: SlackDriver, fake: FakeSlack, user: str) -> dict[str, Any]:
-    before = len([c for c in fake.calls("views.publish") if c.args["user_id"] == user])
-    event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"}
-    assert slack.event({**event, "event_ts": fake.next_ts()}).status == 200
-    eventually(
-        lambda: len([c for c in fake.calls("views.publish") if c.args["user_id"] == user]) > before
-    )
-    view = fake.home_view(user)
-    assert view is not None
-    return view
-
-
 def edit_buttons(view: dict[str, Any]) -> list[str]:
     return [
         b["accessory"]["value"]
@@ -139,11 +120,10 @@ def channel_line(view: dict[str, Any], channel: str) -> str:
     return text
 
 
-def open_schedule_form(
+def press_edit_schedule(
     slack: SlackDriver, fake: FakeSlack, home: dict[str, Any], channel: str, *, user: str
-) -> dict[str, Any]:
-    """Press "Edit schedule" for `channel` on the Home tab; returns the opened modal."""
-    opened = len(fake.calls("views.open"))
+) -> str:
+    """Press "Edit schedule" for `channel` on the Home tab `home`; returns the trigger id sent."""
     trigger = fake.new_trigger_id()
     payload = {
         "type": "block_actions",
@@ -156,11 +136,18 @@ def open_schedule_form(
         "trigger_id": trigger,
     }
     assert slack.action(payload).status == 200
+    return trigger
+
+
+def open_schedule_form(
+    slack: SlackDriver, fake: FakeSlack, home: dict[str, Any], channel: str, *, user: str
+) -> dict[str, Any]:
+    """Press "Edit schedule" for `channel` on the Home tab; returns the opened modal."""
+    opened = len(fake.calls("views.open"))
+    trigger = press_edit_schedule(slack, fake, home, channel, user=user)
     call = eventually(lambda: fake.calls("views.open")[opened:])[0]
     assert call.args["trigger_id"] == trigger
-    view = call.args["view"]
-    if isinstance(view, str):
-        view = json.loads(view)
+    view = as_json(call.args["view"])
     assert view["callback_id"] == channels_render.SCHEDULE_VIEW
     assert json.loads(view["private_metadata"]) == {"channel_id": channel}
     assert call.response is not None and call.response["ok"] is True
@@ -170,14 +157,11 @@ def open_schedule_form(
 def submit_schedule(
     slack: SlackDriver, view: dict[str, Any], *, user: str, days: str = "weekdays", **fields: str
 ) -> Response:
-    values: dict[str, Any] = {
-        name: {name: {"type": "plain_text_input", "value": fields.get(name)}}
-        for name in ("time", "timezone", "reveal", "holidays")
-    }
-    values["days"] = {"days": {"type": "static_select", "selected_option": {"value": days}}}
-    return slack.view_submission(
-        {"type": "view_submission", "user": user, "view": {**view, "state": {"values": values}}}
+    values = text_inputs(
+        {name: fields.get(name) for name in ("time", "timezone", "reveal", "holidays")}
     )
+    values["days"] = {"days": {"type": "static_select", "selected_option": {"value": days}}}
+    return submit(slack, view, values, user=user)
 
 
 def announcements(fake: FakeSlack) -> list[str]:
@@ -423,17 +407,7 @@ def test_only_admins_may_submit_the_schedule_form(
     form = open_schedule_form(slack, fake, open_home(slack, fake, ADMIN), CHANNEL, user=ADMIN)
     # A stale Home tab of someone who is no admin: the button opens nothing.
     opened = len(fake.calls("views.open"))
-    stale = open_home(slack, fake, BOB)
-    payload = {
-        "type": "block_actions",
-        "user": BOB,
-        "container": {"type": "view", "view_id": stale["id"]},
-        "view": stale,
-        "actions": [
-            {"action_id": channels_render.EDIT_SCHEDULE_BUTTON, "value": CHANNEL, "type": "button"}
-        ],
-    }
-    assert slack.action(payload).status == 200
+    press_edit_schedule(slack, fake, open_home(slack, fake, BOB), CHANNEL, user=BOB)
     run(slack, fake, "help", user=BOB)  # a later request has been handled
     assert len(fake.calls("views.open")) == opened
     # A form submitted by someone who is no admin changes nothing.

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from bot.questions.render import ADD_QUESTION_VIEW
-from tests.helpers import ALICE, BANK, BOB, CHANNEL, NOW, TEAM, UIs, invocation, private_metadata
+from bot.questions.render import ADD_QUESTION_VIEW, APPROVE_BUTTON
+from tests.helpers import (
+    ALICE,
+    BANK,
+    BOB,
+    CHANNEL,
+    LEAD,
+    NOW,
+    TEAM,
+    UIs,
+    invocation,
+    private_metadata,
+)
 
 VALID: dict[str, str | None] = {
     "category": "Incident Response",
@@ -14,6 +25,8 @@ VALID: dict[str, str | None] = {
     "rationale": "Checks calm triage, communication and ownership.",
     "sample_answer": "Declare it, name an incident lead, stabilise first, communicate often.",
 }
+VALID_ID = "custom-how-do-you-run-the-first"
+WAITING = " · _waiting for an admin's approval_"
 
 
 def card_context(blocks: list[dict] | None) -> str:
@@ -26,6 +39,21 @@ def button_labels(blocks: list[dict] | None) -> list[str]:
     assert blocks
     actions = [block for block in blocks if block["type"] == "actions"]
     return [button["text"]["text"] for block in actions for button in block["elements"]]
+
+
+def approve(uis: UIs, question_id: str = VALID_ID) -> None:
+    """An admin (LEAD, in INTERVIEW_ADMINS) presses Approve on `/interview questions pending`."""
+    pending = uis.slash.run(invocation(LEAD, "questions pending"), NOW)
+    assert pending.blocks
+    [value] = [
+        element["value"]
+        for block in pending.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == APPROVE_BUTTON and element["value"].startswith(f"{question_id}:")
+    ]
+    reply = uis.questions.review(TEAM, LEAD, value, NOW, approve=True)
+    assert reply.text.startswith(f"Approved `{question_id}`")
 
 
 # -- /interview random -------------------------------------------------------------------------
@@ -142,8 +170,11 @@ def test_categories_lists_every_category_with_its_count_and_the_difficulties(uis
 def test_categories_include_the_teams_own(uis: UIs) -> None:
     assert uis.questions.submit_question(TEAM, ALICE, VALID, NOW) is None
 
+    waiting = uis.questions.categories(invocation(BOB), [], NOW)
+    approve(uis)
     reply = uis.questions.categories(invocation(BOB), [], NOW)
 
+    assert "incident-response" not in waiting.text  # not until an admin approves it
     assert "• `incident-response` — 1 question" in reply.text
 
 
@@ -213,18 +244,41 @@ def test_a_saved_question_is_listed_by_questions_mine_for_its_author_only(uis: U
 
     mine = uis.questions.questions(invocation(ALICE), ["mine"], NOW)
     theirs = uis.questions.questions(invocation(BOB), ["mine"], NOW)
+    approve(uis)
+    approved = uis.questions.questions(invocation(ALICE), ["mine"], NOW)
+    still_theirs = uis.questions.questions(invocation(BOB), ["mine"], NOW)
 
-    assert mine.text == (
+    line = (
         "• `custom-how-do-you-run-the-first` (incident-response) — "
         "How do you run the first hour of a production incident?"
     )
+    assert mine.text == line + WAITING
+    assert approved.text == line
     assert theirs.text.startswith("You haven't added any questions yet.")
+    assert still_theirs.text.startswith("You haven't added any questions yet.")
 
 
 def test_a_saved_question_can_be_asked_and_drawn_by_its_category(uis: UIs) -> None:
     assert uis.questions.submit_question(TEAM, ALICE, VALID, NOW) is None
 
-    asked = uis.questions.ask(invocation(BOB), ["custom-how-do-you-run-the-first"], NOW)
+    # Waiting for approval: its author and admins can ask it, nobody else, and it isn't drawn.
+    by_author = uis.questions.ask(invocation(ALICE), [VALID_ID], NOW)
+    by_admin = uis.questions.ask(invocation(LEAD), [VALID_ID], NOW)
+    by_other = uis.questions.ask(invocation(BOB), [VALID_ID], NOW)
+    not_drawn = uis.questions.random(invocation(BOB), ["incident-response"], NOW)
+
+    waiting = f"Team question (waiting for an admin's approval): {VALID['question']}"
+    assert by_author.text == by_admin.text == waiting
+    assert button_labels(by_author.blocks) == []
+    assert button_labels(by_admin.blocks) == ["Approve", "Reject"]
+    assert by_other.text.startswith(f"There's no question `{VALID_ID}`.")
+    assert "first hour of a production incident" not in by_other.text + str(by_other.blocks)
+    assert not_drawn.text.startswith("There's no category `incident-response`.")
+    assert not_drawn.blocks is None
+
+    # Once an admin approves it, anyone can ask it and draw it by its category.
+    approve(uis)
+    asked = uis.questions.ask(invocation(BOB), [VALID_ID], NOW)
     drawn = uis.questions.random(invocation(BOB), ["incident-response"], NOW)
 
     assert asked.text == f"Practice: {VALID['question']}"
@@ -249,7 +303,9 @@ def test_after_a_saved_question_only_its_author_is_told_its_id(uis: UIs) -> None
     assert note["user"] == ALICE
     assert note["text"] == (
         "Added `custom-how-do-you-run-the-first` to this workspace's questions "
-        "(incident-response). `/interview ask custom-how-do-you-run-the-first` shows it."
+        "(incident-response). An admin must approve it before it is used in the daily question "
+        "or drawn by `/interview random`; I'll tell you when they have. "
+        "`/interview ask custom-how-do-you-run-the-first` shows it."
     )
     assert uis.fake.messages(CHANNEL) == []
 

@@ -25,6 +25,7 @@ from tests.helpers import (
     button_value,
     invocation,
     private_metadata,
+    replies_in,
     top_level,
 )
 
@@ -53,7 +54,7 @@ def question_in_channel(uis: UIs) -> dict[str, Any]:
 
 
 def thread_replies(uis: UIs) -> list[str]:
-    return [m["text"] for m in uis.fake.messages(CHANNEL) if m["thread_ts"]]
+    return [m["text"] for m in replies_in(uis.fake)]
 
 
 def blind_round(uis: UIs) -> int:
@@ -123,7 +124,8 @@ def test_now_after_slack_refused_the_post_can_be_tried_again(uis: UIs) -> None:
     uis.fake.fail_next("chat.postMessage", "internal_error")
 
     assert now_command(uis) == (
-        "Slack did not accept the post (`internal_error`). Please try again shortly."
+        "Slack did not accept the post (`internal_error`). "
+        "Slack seems to be having trouble; try again in a few minutes."
     )
     assert top_level(uis.fake) == []
 

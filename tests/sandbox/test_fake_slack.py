@@ -32,27 +32,30 @@ from bot.sandbox.fake_slack import (
     default_spec_path,
     spec_required_args,
 )
+from tests.helpers import ROOT
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
+FIXTURES = ROOT / "tests" / "fixtures" / "slack"
 EVENT_WRAPPER_SCHEMA = FIXTURES / "slack_common_event_wrapper_schema.json"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        fake.add_user("U1", "alice", is_admin=True)
-        fake.add_user("U2", "bob", tz="America/New_York")
-        fake.add_channel("C1", "general")
-        fake.add_channel("C2", "random", bot_is_member=False)
-        fake.add_channel("G1", "secret", is_private=True, bot_is_member=False)
-        yield fake
+def small_fake() -> Iterator[FakeSlack]:
+    """A fake with a small cast of its own (not the sandbox's): U1 alice (an admin), U2 bob in
+    New York, #general, #random without the bot and a private group without it."""
+    with FakeSlack() as small_fake:
+        small_fake.add_user("U1", "alice", is_admin=True)
+        small_fake.add_user("U2", "bob", tz="America/New_York")
+        small_fake.add_channel("C1", "general")
+        small_fake.add_channel("C2", "random", bot_is_member=False)
+        small_fake.add_channel("G1", "secret", is_private=True, bot_is_member=False)
+        yield small_fake
 
 
 @pytest.fixture
-def client(fake: FakeSlack) -> WebClient:
-    return WebClient(base_url=fake.api_url, token=fake.bot_token)
+def client(small_fake: FakeSlack) -> WebClient:
+    return WebClient(base_url=small_fake.api_url, token=small_fake.bot_token)
 
 
 def _error_of(call: Callable[[], Any]) -> tuple[int, dict[str, Any]]:
@@ -66,9 +69,9 @@ def _error_of(call: Callable[[], Any]) -> tuple[int, dict[str, Any]]:
 # ------------------------------------------------------------------------------ Web API
 
 
-def test_api_url_has_trailing_slash(fake: FakeSlack) -> None:
-    assert fake.api_url.startswith("http://127.0.0.1:")
-    assert fake.api_url.endswith("/api/")
+def test_api_url_has_trailing_slash(small_fake: FakeSlack) -> None:
+    assert small_fake.api_url.startswith("http://127.0.0.1:")
+    assert small_fake.api_url.endswith("/api/")
 
 
 def test_auth_test(client: WebClient) -> None:
@@ -82,7 +85,7 @@ def test_auth_test(client: WebClient) -> None:
     assert data["url"] == "https://acme.slack.com/"
 
 
-def test_post_message_is_visible_in_channel(fake: FakeSlack, client: WebClient) -> None:
+def test_post_message_is_visible_in_channel(small_fake: FakeSlack, client: WebClient) -> None:
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Question*"}}]
     top = client.chat_postMessage(channel="C1", text="Today's question", blocks=blocks)
     assert top["channel"] == "C1"
@@ -91,7 +94,7 @@ def test_post_message_is_visible_in_channel(fake: FakeSlack, client: WebClient) 
     reply = client.chat_postMessage(channel="C1", text="hint", thread_ts=top["ts"])
     assert float(reply["ts"]) > float(top["ts"])
 
-    assert fake.messages("C1") == [
+    assert small_fake.messages("C1") == [
         {
             "ts": top["ts"],
             "thread_ts": None,
@@ -101,24 +104,24 @@ def test_post_message_is_visible_in_channel(fake: FakeSlack, client: WebClient) 
         },
         {"ts": reply["ts"], "thread_ts": top["ts"], "text": "hint", "blocks": None, "user": "UBOT"},
     ]
-    assert [m["text"] for m in fake.thread("C1", top["ts"])] == ["Today's question", "hint"]
-    assert fake.calls("chat.postMessage")[0].args["channel"] == "C1"
+    assert [m["text"] for m in small_fake.thread("C1", top["ts"])] == ["Today's question", "hint"]
+    assert small_fake.calls("chat.postMessage")[0].args["channel"] == "C1"
 
 
-def test_form_encoded_blocks_are_decoded(fake: FakeSlack, client: WebClient) -> None:
+def test_form_encoded_blocks_are_decoded(small_fake: FakeSlack, client: WebClient) -> None:
     blocks = [{"type": "divider"}]
     client.api_call(
         "chat.postMessage", params={"channel": "C1", "text": "x", "blocks": json.dumps(blocks)}
     )
-    assert fake.messages("C1")[0]["blocks"] == blocks
-    assert fake.calls("chat.postMessage")[0].args["blocks"] == blocks
+    assert small_fake.messages("C1")[0]["blocks"] == blocks
+    assert small_fake.calls("chat.postMessage")[0].args["blocks"] == blocks
 
 
-def test_update(fake: FakeSlack, client: WebClient) -> None:
+def test_update(small_fake: FakeSlack, client: WebClient) -> None:
     ts = client.chat_postMessage(channel="C1", text="v1")["ts"]
     updated = client.chat_update(channel="C1", ts=ts, text="v2", blocks=[{"type": "divider"}])
     assert updated["ts"] == ts
-    assert fake.messages("C1") == [
+    assert small_fake.messages("C1") == [
         {"ts": ts, "thread_ts": None, "text": "v2", "blocks": [{"type": "divider"}], "user": "UBOT"}
     ]
     unknown = _error_of(lambda: client.chat_update(channel="C1", ts="1.000001", text="v3"))
@@ -152,12 +155,12 @@ def test_channel_membership_errors(client: WebClient) -> None:
     )
 
 
-def test_auth_errors(fake: FakeSlack) -> None:
-    bad = WebClient(base_url=fake.api_url, token="xoxb-not-a-real-token")
+def test_auth_errors(small_fake: FakeSlack) -> None:
+    bad = WebClient(base_url=small_fake.api_url, token="xoxb-not-a-real-token")
     assert _error_of(bad.auth_test)[1]["error"] == "invalid_auth"
-    anonymous = WebClient(base_url=fake.api_url)
+    anonymous = WebClient(base_url=small_fake.api_url)
     assert _error_of(anonymous.auth_test)[1]["error"] == "not_authed"
-    assert all(call.token != fake.bot_token for call in fake.calls())
+    assert all(call.token != small_fake.bot_token for call in small_fake.calls())
 
 
 def test_unknown_method_and_missing_arguments(client: WebClient) -> None:
@@ -170,9 +173,9 @@ def test_unknown_method_and_missing_arguments(client: WebClient) -> None:
     assert no_text[1]["error"] == "no_text"
 
 
-def test_ephemeral(fake: FakeSlack, client: WebClient) -> None:
+def test_ephemeral(small_fake: FakeSlack, client: WebClient) -> None:
     resp = client.chat_postEphemeral(channel="C1", user="U1", text="only you")
-    assert fake.ephemerals("C1", user="U1") == [
+    assert small_fake.ephemerals("C1", user="U1") == [
         {
             "channel": "C1",
             "user": "U1",
@@ -182,28 +185,28 @@ def test_ephemeral(fake: FakeSlack, client: WebClient) -> None:
             "blocks": None,
         }
     ]
-    assert fake.ephemerals(user="U2") == []
+    assert small_fake.ephemerals(user="U2") == []
 
 
-def test_dm_by_user_id(fake: FakeSlack, client: WebClient) -> None:
+def test_dm_by_user_id(small_fake: FakeSlack, client: WebClient) -> None:
     resp = client.chat_postMessage(channel="U1", text="psst")
     assert resp["channel"].startswith("D")
     assert client.chat_postMessage(channel="U1", text="again")["channel"] == resp["channel"]
     dm = client.conversations_info(channel=resp["channel"])["channel"]
     assert (dm["is_im"], dm["user"]) == (True, "U1")
-    assert fake.channel_type(resp["channel"]) == "im"
-    assert [m["text"] for m in fake.messages("U1")] == ["psst", "again"]
-    assert fake.messages(resp["channel"]) == fake.messages("U1")
+    assert small_fake.channel_type(resp["channel"]) == "im"
+    assert [m["text"] for m in small_fake.messages("U1")] == ["psst", "again"]
+    assert small_fake.messages(resp["channel"]) == small_fake.messages("U1")
 
 
-def test_views(fake: FakeSlack, client: WebClient) -> None:
+def test_views(small_fake: FakeSlack, client: WebClient) -> None:
     home = {"type": "home", "blocks": [{"type": "divider"}]}
     published = client.views_publish(user_id="U1", view=home)["view"]
     assert published["id"].startswith("V")
-    assert (fake.home_view("U1") or {})["blocks"] == [{"type": "divider"}]
+    assert (small_fake.home_view("U1") or {})["blocks"] == [{"type": "divider"}]
 
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Practice"}, "blocks": []}
-    trigger = fake.new_trigger_id()
+    trigger = small_fake.new_trigger_id()
     opened = client.views_open(trigger_id=trigger, view=modal)["view"]
     assert _error_of(lambda: client.views_open(trigger_id=trigger, view=modal))[1]["error"] == (
         "exchanged_trigger_id"
@@ -214,37 +217,39 @@ def test_views(fake: FakeSlack, client: WebClient) -> None:
     assert opened["id"] != published["id"]
     republished = client.views_publish(user_id="U1", view={**home, "blocks": []})["view"]
     assert republished["id"] == published["id"]
-    assert (fake.home_view("U1") or {})["blocks"] == []
+    assert (small_fake.home_view("U1") or {})["blocks"] == []
     stale = _error_of(lambda: client.views_publish(user_id="U1", view=home, hash=published["hash"]))
     assert stale[1]["error"] == "hash_conflict"
 
 
-def test_fail_next_with_error(fake: FakeSlack, client: WebClient) -> None:
-    fake.fail_next("chat.postMessage", error="channel_not_found")
+def test_fail_next_with_error(small_fake: FakeSlack, client: WebClient) -> None:
+    small_fake.fail_next("chat.postMessage", error="channel_not_found")
     assert _error_of(lambda: client.chat_postMessage(channel="C1", text="x"))[1]["error"] == (
         "channel_not_found"
     )
     assert client.chat_postMessage(channel="C1", text="x")["ok"] is True
 
 
-def test_fail_next_rate_limit_is_retried(fake: FakeSlack) -> None:
-    fake.fail_next("chat.postMessage", status=429, retry_after=1)
+def test_fail_next_rate_limit_is_retried(small_fake: FakeSlack) -> None:
+    small_fake.fail_next("chat.postMessage", status=429, retry_after=1)
     client = WebClient(
-        base_url=fake.api_url,
-        token=fake.bot_token,
+        base_url=small_fake.api_url,
+        token=small_fake.bot_token,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
     )
     started = time.monotonic()
     assert client.chat_postMessage(channel="C1", text="eventually")["ok"] is True
     assert time.monotonic() - started >= 1.0
-    calls = fake.calls("chat.postMessage")
+    calls = small_fake.calls("chat.postMessage")
     assert [c.status for c in calls] == [429, 200]
     assert calls[0].response == {"ok": False, "error": "ratelimited"}
-    assert [m["text"] for m in fake.messages("C1")] == ["eventually"]
+    assert [m["text"] for m in small_fake.messages("C1")] == ["eventually"]
 
 
-def test_rate_limit_without_retry_handler_surfaces(fake: FakeSlack, client: WebClient) -> None:
-    fake.fail_next("users.info", status=429, retry_after=7)
+def test_rate_limit_without_retry_handler_surfaces(
+    small_fake: FakeSlack, client: WebClient
+) -> None:
+    small_fake.fail_next("users.info", status=429, retry_after=7)
     with pytest.raises(SlackApiError) as info:
         client.users_info(user="U1")
     assert info.value.response.status_code == 429
@@ -252,36 +257,38 @@ def test_rate_limit_without_retry_handler_surfaces(fake: FakeSlack, client: WebC
     assert info.value.response["error"] == "ratelimited"
 
 
-def test_wait_for_and_reset(fake: FakeSlack, client: WebClient) -> None:
+def test_wait_for_and_reset(small_fake: FakeSlack, client: WebClient) -> None:
     timer = threading.Timer(0.1, lambda: client.chat_postMessage(channel="C1", text="later"))
     timer.start()
-    calls = fake.wait_for("chat.postMessage", lambda c: c.args.get("text") == "later", timeout=5)
+    calls = small_fake.wait_for(
+        "chat.postMessage", lambda c: c.args.get("text") == "later", timeout=5
+    )
     timer.join()
     assert calls[0].args["channel"] == "C1"
     with pytest.raises(AssertionError) as info:
-        fake.wait_for("views.open", timeout=0.05)
+        small_fake.wait_for("views.open", timeout=0.05)
     message = str(info.value)
     assert "chat.postMessage" in message
-    assert fake.bot_token not in message
-    assert fake.bot_token not in repr(fake.calls())
+    assert small_fake.bot_token not in message
+    assert small_fake.bot_token not in repr(small_fake.calls())
 
-    fake.reset()
-    assert fake.calls() == []
-    assert fake.messages("C1") == []
+    small_fake.reset()
+    assert small_fake.calls() == []
+    assert small_fake.messages("C1") == []
     assert client.users_info(user="U1")["ok"] is True  # users survive a reset
 
 
-def test_ts_values_are_unique_and_increasing(fake: FakeSlack, client: WebClient) -> None:
-    values = [fake.next_ts(), client.chat_postMessage(channel="C1", text="x")["ts"]]
-    values += [fake.next_ts() for _ in range(200)]
+def test_ts_values_are_unique_and_increasing(small_fake: FakeSlack, client: WebClient) -> None:
+    values = [small_fake.next_ts(), client.chat_postMessage(channel="C1", text="x")["ts"]]
+    values += [small_fake.next_ts() for _ in range(200)]
     assert len(set(values)) == len(values)
     assert values == sorted(values, key=float)
     assert all(len(v.split(".")[1]) == 6 for v in values)
 
 
-def test_oauth_v2_access(fake: FakeSlack) -> None:
-    code = fake.issue_oauth_code("T0OTHER", "Other Corp", installer_user_id="U9")
-    anonymous = WebClient(base_url=fake.api_url)
+def test_oauth_v2_access(small_fake: FakeSlack) -> None:
+    code = small_fake.issue_oauth_code("T0OTHER", "Other Corp", installer_user_id="U9")
+    anonymous = WebClient(base_url=small_fake.api_url)
     resp = anonymous.oauth_v2_access(client_id="111.222", client_secret="s3cret", code=code)
     assert resp["token_type"] == "bot"
     assert resp["access_token"].startswith("xoxb-")
@@ -292,9 +299,9 @@ def test_oauth_v2_access(fake: FakeSlack) -> None:
     assert isinstance(resp.data, dict)
     assert {"bot_user_id", "app_id", "scope"} <= resp.data.keys()
 
-    installed = WebClient(base_url=fake.api_url, token=resp["access_token"])
+    installed = WebClient(base_url=small_fake.api_url, token=resp["access_token"])
     assert installed.auth_test()["team_id"] == "T0OTHER"
-    assert "client_secret" not in fake.calls("oauth.v2.access")[0].args
+    assert "client_secret" not in small_fake.calls("oauth.v2.access")[0].args
 
     reuse = _error_of(
         lambda: anonymous.oauth_v2_access(client_id="1", client_secret="s", code=code)
@@ -314,14 +321,14 @@ def test_oauth_v2_access_checks_client_credentials() -> None:
         assert ok["ok"] is True
 
 
-def test_response_url(fake: FakeSlack) -> None:
-    url = fake.response_url(channel="C1", user="U1")
+def test_response_url(small_fake: FakeSlack) -> None:
+    url = small_fake.response_url(channel="C1", user="U1")
     assert WebhookClient(url).send(text="just for you").status_code == 200
     assert WebhookClient(url).send(text="for all", response_type="in_channel").status_code == 200
-    assert [c.args["text"] for c in fake.calls("response_url")] == ["just for you", "for all"]
-    assert [e["text"] for e in fake.ephemerals("C1", user="U1")] == ["just for you"]
-    assert [m["text"] for m in fake.messages("C1")] == ["for all"]
-    fake.fail_next("response_url", "no_active_hooks", status=404)
+    assert [c.args["text"] for c in small_fake.calls("response_url")] == ["just for you", "for all"]
+    assert [e["text"] for e in small_fake.ephemerals("C1", user="U1")] == ["just for you"]
+    assert [m["text"] for m in small_fake.messages("C1")] == ["for all"]
+    small_fake.fail_next("response_url", "no_active_hooks", status=404)
     assert WebhookClient(url).send(text="x").status_code == 404
 
 
@@ -382,7 +389,7 @@ def test_required_args_come_from_the_spec(client: WebClient) -> None:
 # ------------------------------------------------------------------------------ file uploads
 
 
-def test_files_upload_v2_lands_in_uploads(fake: FakeSlack, client: WebClient) -> None:
+def test_files_upload_v2_lands_in_uploads(small_fake: FakeSlack, client: WebClient) -> None:
     parent = client.chat_postMessage(channel="C1", text="Calibration report")["ts"]
     response = client.files_upload_v2(
         channel="C1",
@@ -398,49 +405,49 @@ def test_files_upload_v2_lands_in_uploads(fake: FakeSlack, client: WebClient) ->
     assert response["file"]["size"] == len(PNG)
     assert response["file"]["channels"] == ["C1"]
 
-    [upload] = fake.uploads()
+    [upload] = small_fake.uploads()
     assert upload.file_id == response["file"]["id"]
     assert upload.content == PNG
     assert (upload.filename, upload.title) == ("agreement.png", "Agreement by question")
     assert (upload.channel_id, upload.thread_ts) == ("C1", parent)
     assert upload.initial_comment == "Here is the chart"
-    assert fake.uploads("general") == [upload]
-    assert fake.uploads("C2") == []
+    assert small_fake.uploads("general") == [upload]
+    assert small_fake.uploads("C2") == []
 
     # The three steps as Slack sees them; the bytes went to the fake's own upload URL.
     get_url, complete = (
-        fake.calls("files.getUploadURLExternal"),
-        fake.calls("files.completeUploadExternal"),
+        small_fake.calls("files.getUploadURLExternal"),
+        small_fake.calls("files.completeUploadExternal"),
     )
     assert get_url[0].args["filename"] == "agreement.png"
     assert get_url[0].args["length"] == str(len(PNG))
     assert get_url[0].response is not None
-    assert get_url[0].response["upload_url"].startswith(fake.base_url + "/upload/")
-    assert fake.calls("upload_url")[0].args == {"file_id": upload.file_id, "length": len(PNG)}
+    assert get_url[0].response["upload_url"].startswith(small_fake.base_url + "/upload/")
+    assert small_fake.calls("upload_url")[0].args == {"file_id": upload.file_id, "length": len(PNG)}
     assert complete[0].args["channel_id"] == "C1"
     assert json.loads(complete[0].args["files"]) == [
         {"id": upload.file_id, "title": "Agreement by question"}
     ]
-    fake.reset()
-    assert fake.uploads() == []
+    small_fake.reset()
+    assert small_fake.uploads() == []
 
 
-def test_upload_without_channel_stays_private(fake: FakeSlack, client: WebClient) -> None:
+def test_upload_without_channel_stays_private(small_fake: FakeSlack, client: WebClient) -> None:
     response = client.files_upload_v2(content="plain text", filename="notes.txt")
-    [upload] = fake.uploads()
+    [upload] = small_fake.uploads()
     assert upload.channel_id is None
     assert upload.title == "notes.txt"  # slack_sdk defaults the title to the filename
     assert upload.content == b"plain text"
     assert response["file"]["is_public"] is False
 
 
-def test_upload_errors_raise_slack_api_error(fake: FakeSlack, client: WebClient) -> None:
-    fake.fail_next("files.getUploadURLExternal", "file_uploads_disabled")
+def test_upload_errors_raise_slack_api_error(small_fake: FakeSlack, client: WebClient) -> None:
+    small_fake.fail_next("files.getUploadURLExternal", "file_uploads_disabled")
     with pytest.raises(SlackApiError) as info:
         client.files_upload_v2(channel="C1", content=PNG, filename="x.png")
     assert info.value.response["error"] == "file_uploads_disabled"
 
-    fake.fail_next("files.completeUploadExternal", "invalid_channel")
+    small_fake.fail_next("files.completeUploadExternal", "invalid_channel")
     with pytest.raises(SlackApiError) as info:
         client.files_upload_v2(channel="C1", content=PNG, filename="x.png")
     assert info.value.response["error"] == "invalid_channel"
@@ -448,22 +455,22 @@ def test_upload_errors_raise_slack_api_error(fake: FakeSlack, client: WebClient)
     with pytest.raises(SlackApiError) as info:
         client.files_upload_v2(channel="C2", content=PNG, filename="x.png")
     assert info.value.response["error"] == "not_in_channel"
-    assert fake.uploads() == []
+    assert small_fake.uploads() == []
 
 
-def test_upload_url_failure_raises_http_error(fake: FakeSlack, client: WebClient) -> None:
+def test_upload_url_failure_raises_http_error(small_fake: FakeSlack, client: WebClient) -> None:
     # slack_sdk POSTs the bytes with urllib's urlopen, so a non-2xx answer from the upload URL
     # surfaces as urllib's HTTPError rather than a SlackApiError.
-    fake.fail_next("upload_url", "upstream_unavailable", status=500)
+    small_fake.fail_next("upload_url", "upstream_unavailable", status=500)
     with pytest.raises(urllib.error.HTTPError) as info:
         client.files_upload_v2(channel="C1", content=PNG, filename="x.png")
     assert info.value.code == 500
-    assert [c.status for c in fake.calls("upload_url")] == [500]
-    assert fake.calls("files.completeUploadExternal") == []
-    assert fake.uploads() == []
+    assert [c.status for c in small_fake.calls("upload_url")] == [500]
+    assert small_fake.calls("files.completeUploadExternal") == []
+    assert small_fake.uploads() == []
 
 
-def test_upload_url_accepts_a_multipart_form(fake: FakeSlack, client: WebClient) -> None:
+def test_upload_url_accepts_a_multipart_form(small_fake: FakeSlack, client: WebClient) -> None:
     started = client.files_getUploadURLExternal(filename="x.png", length=len(PNG))
     boundary = "fake-slack-boundary"
     body = (
@@ -484,7 +491,7 @@ def test_upload_url_accepts_a_multipart_form(fake: FakeSlack, client: WebClient)
     with urllib.request.urlopen(request, timeout=5) as response:
         assert response.read() == f"OK - {len(PNG)}".encode()
     client.files_completeUploadExternal(files=[{"id": started["file_id"]}], channel_id="C1")
-    assert [u.content for u in fake.uploads("C1")] == [PNG]
+    assert [u.content for u in small_fake.uploads("C1")] == [PNG]
 
 
 def test_complete_needs_uploaded_bytes_and_runs_once(client: WebClient) -> None:
@@ -541,8 +548,10 @@ def capture() -> Iterator[_CaptureServer]:
         server.server_close()
 
 
-def test_driver_requests_are_signed_like_slack(fake: FakeSlack, capture: _CaptureServer) -> None:
-    driver = SlackDriver(capture.url, SIGNING_SECRET, fake)
+def test_driver_requests_are_signed_like_slack(
+    small_fake: FakeSlack, capture: _CaptureServer
+) -> None:
+    driver = SlackDriver(capture.url, SIGNING_SECRET, small_fake)
     verifier = SignatureVerifier(SIGNING_SECRET)
 
     assert driver.command("start", user="U1", channel="C1").status == 200
@@ -567,7 +576,7 @@ def test_driver_requests_are_signed_like_slack(fake: FakeSlack, capture: _Captur
     assert form["user_name"] == "alice"
     assert form["channel_name"] == "general"
     assert form["team_id"] == "T0TEAM"
-    assert form["response_url"].startswith(fake.base_url)
+    assert form["response_url"].startswith(small_fake.base_url)
     assert form["trigger_id"]
 
     assert message.headers["Content-Type"] == "application/json"
@@ -583,10 +592,10 @@ def test_driver_requests_are_signed_like_slack(fake: FakeSlack, capture: _Captur
     assert payload["team"]["id"] == "T0TEAM"
 
 
-def test_event_envelope_matches_schema(fake: FakeSlack, capture: _CaptureServer) -> None:
+def test_event_envelope_matches_schema(small_fake: FakeSlack, capture: _CaptureServer) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(EVENT_WRAPPER_SCHEMA.read_text(encoding="utf-8"))
-    driver = SlackDriver(capture.url, SIGNING_SECRET, fake)
+    driver = SlackDriver(capture.url, SIGNING_SECRET, small_fake)
     ts, _ = driver.post("C1", "root", user="U1")
     driver.reply("C1", ts, "answer", user="U2")
     driver.bot_reply("C1", ts, "beep")
@@ -618,8 +627,8 @@ def test_event_envelope_matches_schema(fake: FakeSlack, capture: _CaptureServer)
     assert len(set(event_tss)) == len(event_tss)
 
 
-def test_retry_headers(fake: FakeSlack, capture: _CaptureServer) -> None:
-    driver = SlackDriver(capture.url, SIGNING_SECRET, fake)
+def test_retry_headers(small_fake: FakeSlack, capture: _CaptureServer) -> None:
+    driver = SlackDriver(capture.url, SIGNING_SECRET, small_fake)
     driver.post("C1", "hi", user="U1")
     driver.resend_last_event(retry_num=1)
     driver.event({"type": "message", "ts": "1.2"}, event_id="Ev123", retry_num=2)
@@ -632,8 +641,8 @@ def test_retry_headers(fake: FakeSlack, capture: _CaptureServer) -> None:
     assert explicit.headers["X-Slack-Retry-Num"] == "2"
 
 
-def test_driver_returns_error_responses(fake: FakeSlack) -> None:
-    driver = SlackDriver(fake.base_url + "/nowhere", SIGNING_SECRET, fake)
+def test_driver_returns_error_responses(small_fake: FakeSlack) -> None:
+    driver = SlackDriver(small_fake.base_url + "/nowhere", SIGNING_SECRET, small_fake)
     response = driver.url_verification("x")
     assert response.status == 404
     assert not response.ok
@@ -643,10 +652,10 @@ def test_driver_returns_error_responses(fake: FakeSlack) -> None:
 
 
 @pytest.fixture
-def bolt_url(fake: FakeSlack) -> Iterator[str]:
+def bolt_url(small_fake: FakeSlack) -> Iterator[str]:
     """A real Bolt app behind a stdlib HTTP server, talking to the fake."""
     app = App(
-        client=WebClient(base_url=fake.api_url, token=fake.bot_token),
+        client=WebClient(base_url=small_fake.api_url, token=small_fake.bot_token),
         signing_secret=SIGNING_SECRET,
         process_before_response=True,
     )
@@ -684,19 +693,19 @@ def bolt_url(fake: FakeSlack) -> Iterator[str]:
         server.server_close()
 
 
-def test_bolt_round_trip(fake: FakeSlack, bolt_url: str) -> None:
-    driver = SlackDriver(bolt_url, SIGNING_SECRET, fake)
+def test_bolt_round_trip(small_fake: FakeSlack, bolt_url: str) -> None:
+    driver = SlackDriver(bolt_url, SIGNING_SECRET, small_fake)
     assert driver.url_verification("abc").json() == {"challenge": "abc"}
 
     assert driver.command("hello", user="U1", channel="C1").status == 200
-    fake.wait_for("response_url")
-    assert [e["text"] for e in fake.ephemerals("C1", user="U1")] == ["you said hello"]
+    small_fake.wait_for("response_url")
+    assert [e["text"] for e in small_fake.ephemerals("C1", user="U1")] == ["you said hello"]
 
     ts, response = driver.post("C1", "ping", user="U1")
     assert response.status == 200
-    fake.wait_for("chat.postMessage")
-    assert fake.messages("C1")[-1]["text"] == "echo: ping"
-    assert fake.messages("C1")[-1]["thread_ts"] == ts
+    small_fake.wait_for("chat.postMessage")
+    assert small_fake.messages("C1")[-1]["text"] == "echo: ping"
+    assert small_fake.messages("C1")[-1]["thread_ts"] == ts
 
-    bad = SlackDriver(bolt_url, "wrong-secret", fake)
+    bad = SlackDriver(bolt_url, "wrong-secret", small_fake)
     assert bad.command("hello", user="U1", channel="C1").status == 401

@@ -19,7 +19,8 @@ answers like Slack does: the same error codes, the same response shapes, rate li
 - ``server``: routing, auth, recording, ``fail_next``, the spec check (``spec``); ``transport``:
   the HTTP server and body decoding; ``records``: the recorded calls and workspace state;
 - ``conversations``: users and channels; ``chat``: messages and ephemerals;
-- ``views``: modals and App Home; ``oauth``: ``auth.test`` and OAuth installs;
+- ``views``: modals and App Home; ``oauth``: ``auth.test``, OAuth installs (Enterprise Grid
+  ones too) and ``auth.teams.list``;
 - ``response_url``: ``respond()`` webhooks; ``files``: ``files_upload_v2`` uploads.
 """
 
@@ -52,11 +53,14 @@ __all__ = [
 
 IMPLEMENTED_METHODS: frozenset[str] = frozenset(
     {
+        "auth.teams.list",
         "auth.test",
         "chat.postEphemeral",
         "chat.postMessage",
         "chat.update",
+        "conversations.history",
         "conversations.info",
+        "conversations.replies",
         "files.completeUploadExternal",
         "files.getUploadURLExternal",
         "oauth.v2.access",

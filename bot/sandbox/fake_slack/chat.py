@@ -34,6 +34,8 @@ class ChatApi(ConversationsApi):
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
         }
 
     def _reset_locked(self) -> None:
@@ -193,11 +195,57 @@ class ChatApi(ConversationsApi):
             thread_ts=str_arg(request.args, "thread_ts"),
             user=install.bot_user_id,
         )
+        metadata = request.args.get("metadata")
+        if isinstance(metadata, dict) and isinstance(metadata.get("event_type"), str):
+            message.metadata = {
+                "event_type": metadata["event_type"],
+                "event_payload": metadata.get("event_payload") or {},
+            }
         return {
             "channel": channel.id,
             "ts": message.ts,
             "message": self._message_json(message, install),
         }
+
+    def _history_json(
+        self, messages: list[Message], request: ApiRequest, *, replies: bool
+    ) -> dict[str, Any]:
+        """Newest first for history, oldest first for replies, like Slack; metadata only with
+        include_all_metadata."""
+        oldest = float(str_arg(request.args, "oldest") or 0)
+        latest = float(str_arg(request.args, "latest") or 9e12)
+        limit = int(str_arg(request.args, "limit") or 100)
+        metadata = str_arg(request.args, "include_all_metadata") in ("true", "1", "True")
+        picked = [m for m in messages if oldest <= float(m.ts) <= latest]
+        picked = picked if replies else list(reversed(picked))
+        out = []
+        for message in picked[:limit]:
+            data = self._message_json(message, request.bot)
+            if metadata and message.metadata is not None:
+                data["metadata"] = message.metadata
+            out.append(data)
+        return {"messages": out, "has_more": len(picked) > limit}
+
+    def _readable_channel(self, request: ApiRequest) -> str:
+        channel_id = self._lookup_channel_id(str(request.args["channel"]))
+        if channel_id is None:
+            raise ApiError("channel_not_found")
+        if not self._channels[channel_id].is_member:
+            raise ApiError("not_in_channel")
+        return channel_id
+
+    def _conversations_history(self, request: ApiRequest) -> dict[str, Any]:
+        channel_id = self._readable_channel(request)
+        top = [m for m in self._messages.get(channel_id, []) if not m.thread_ts]
+        return self._history_json(top, request, replies=False)
+
+    def _conversations_replies(self, request: ApiRequest) -> dict[str, Any]:
+        channel_id = self._readable_channel(request)
+        ts = str(request.args["ts"])
+        thread = [m for m in self._messages.get(channel_id, []) if ts in (m.ts, m.thread_ts)]
+        if not thread:
+            raise ApiError("thread_not_found")
+        return self._history_json(thread, request, replies=True)
 
     def _chat_update(self, request: ApiRequest) -> dict[str, Any]:
         install = request.bot

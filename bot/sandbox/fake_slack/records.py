@@ -47,6 +47,10 @@ class Upload:
 
 @dataclass
 class Install:
+    """What a token was issued for. An Enterprise Grid install names its org: a workspace-level
+    install keeps the workspace's team id; an org-wide install (``is_enterprise_install``) holds
+    the org's id as its ``team_id``, as Slack's ``auth.test`` reports it for an org token."""
+
     team_id: str
     team_name: str
     bot_user_id: str
@@ -54,6 +58,9 @@ class Install:
     app_id: str
     scope: str
     installer_user_id: str | None
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+    is_enterprise_install: bool = False
 
 
 @dataclass
@@ -92,6 +99,7 @@ class Message:
     blocks: list[dict[str, Any]] | None
     attachments: list[dict[str, Any]] | None
     user: str
+    metadata: dict[str, Any] | None = None  # {"event_type": ..., "event_payload": {...}}
 
     def public(self) -> dict[str, Any]:
         return {
@@ -100,6 +108,7 @@ class Message:
             "text": self.text,
             "blocks": self.blocks,
             "user": self.user,
+            **({"metadata": self.metadata} if self.metadata is not None else {}),
         }
 
 
@@ -162,3 +171,7 @@ def str_arg(args: Mapping[str, Any], name: str) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+class DroppedConnection(Exception):
+    """The fake did the work, then closed the connection without an answer (see drop_next)."""

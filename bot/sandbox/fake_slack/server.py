@@ -25,6 +25,7 @@ from bot.sandbox.fake_slack.records import (
     ApiError,
     ApiRequest,
     Call,
+    DroppedConnection,
     Failure,
     Handler,
     HttpAnswer,
@@ -100,8 +101,10 @@ class FakeSlackServer:
                 installer_user_id=None,
             )
         }
+        self._revoked_tokens: set[str] = set()  # uninstalled: answered token_revoked
         self._calls: list[Call] = []
         self._failures: dict[str, list[Failure]] = {}
+        self._drops: dict[str, int] = {}  # method -> how many more answers to drop
         self.internal_errors: list[BaseException] = []
 
         self._init_state()
@@ -126,6 +129,7 @@ class FakeSlackServer:
         """Forget a family's records (see :meth:`reset`)."""
         self._calls.clear()
         self._failures.clear()
+        self._drops.clear()
         self.internal_errors.clear()
 
     # ---------------------------------------------------------------- lifecycle
@@ -271,6 +275,13 @@ class FakeSlackServer:
             return answer
         return 404, {"Content-Type": "text/plain"}, b"not_found"
 
+    def drop_next(self, method: str, times: int = 1) -> None:
+        """Do the next ``times`` calls of ``method`` (a post lands, a file is shared), then close
+        the connection without answering: what a client sees when the network drops after Slack
+        accepted the request."""
+        with self._lock:
+            self._drops[method] = self._drops.get(method, 0) + times
+
     def _take_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method)
         if not queue:
@@ -326,6 +337,10 @@ class FakeSlackServer:
             )
             call.response = payload
             call.status = status
+            if self._drops.get(method):
+                self._drops[method] -= 1
+                call.status = 0  # no answer reached the client
+                raise DroppedConnection(method)
         return json_response(payload, status, extra_headers)
 
     def _answer(
@@ -345,7 +360,8 @@ class FakeSlackServer:
                 return 200, {}, {"ok": False, "error": "not_authed"}
             install = self._tokens.get(str(token))
             if install is None:
-                return 200, {}, {"ok": False, "error": "invalid_auth"}
+                error = "token_revoked" if str(token) in self._revoked_tokens else "invalid_auth"
+                return 200, {}, {"ok": False, "error": error}
         failure = self._take_failure(method)
         if failure is not None:
             headers = {}

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from bot.sandbox.fake_slack.records import ApiError, HttpAnswer
+from bot.sandbox.fake_slack.records import ApiError, DroppedConnection, HttpAnswer
 
 if TYPE_CHECKING:
     from bot.sandbox.fake_slack.server import FakeSlackServer
@@ -50,6 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         try:
             status, headers, payload = fake._route(self.path, self.headers, body)
+        except DroppedConnection:
+            self.close_connection = True  # no status line, no body: the client sees a reset
+            return
         except Exception as exc:  # a bug in the fake: answer like Slack's fatal_error
             fake._record_internal_error(exc)
             status, headers = 500, dict(JSON_CONTENT)

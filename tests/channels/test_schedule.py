@@ -17,20 +17,7 @@ from bot.channels.schedule import (
     parse_schedule,
 )
 from bot.channels.service import next_post
-
-BERLIN = ZoneInfo("Europe/Berlin")
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def at_local(
-    zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0
-) -> datetime:
-    """The UTC instant of a (non-ambiguous) local wall-clock time."""
-    return datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
+from tests.helpers import BERLIN, NEW_YORK, local, utc
 
 
 def parse(text: str, default_timezone: str = "UTC") -> Schedule:
@@ -159,7 +146,8 @@ def test_categories(text: str, categories: tuple[str, ...]) -> None:
         ("09:30 holidays de-xx", "no public-holiday calendar for `DE-XX`"),
         ("09:30 Mars/Olympus_Mons", "`Mars/Olympus_Mons` is not a time zone I know"),
         ("09:30 fortnightly", "I don't understand `fortnightly`"),
-        ("09:30 Berlin", "I don't understand `Berlin`"),
+        ("09:30 Berlin", "Did you mean `Europe/Berlin`?"),
+        ("09:30 EST", "Use a place instead, e.g. `America/New_York`"),
         ("09:30 reveal 16:00 reveal-after 2h", "either `reveal HH:MM` or `reveal-after 2h`"),
         (
             "09:30 reveal 09:30",
@@ -279,8 +267,8 @@ def test_every_local_date_of_a_year_has_one_post_instant_a_day_apart(zone: ZoneI
         # A post made after the reveal time (a late catch-up) gets a window, not a past deadline.
         (
             parse("09:00 Europe/Berlin reveal 10:00"),
-            at_local(BERLIN, 2026, 1, 12, 10, 15),
-            at_local(BERLIN, 2026, 1, 12, 10, 15) + DEFAULT_ANSWER_WINDOW,
+            local(BERLIN, 2026, 1, 12, 10, 15),
+            local(BERLIN, 2026, 1, 12, 10, 15) + DEFAULT_ANSWER_WINDOW,
         ),
     ],
 )
@@ -297,54 +285,54 @@ def test_reveal_deadline(schedule: Schedule, posted_at: datetime, expected: date
         # Before today's post time on a weekday: today.
         (
             "09:30 Europe/Berlin",
-            at_local(BERLIN, 2026, 1, 12, 9, 29),
-            at_local(BERLIN, 2026, 1, 12, 9, 30),
+            local(BERLIN, 2026, 1, 12, 9, 29),
+            local(BERLIN, 2026, 1, 12, 9, 30),
         ),
         # Exactly at the post time: that one is now, the next is tomorrow.
         (
             "09:30 Europe/Berlin",
-            at_local(BERLIN, 2026, 1, 12, 9, 30),
-            at_local(BERLIN, 2026, 1, 13, 9, 30),
+            local(BERLIN, 2026, 1, 12, 9, 30),
+            local(BERLIN, 2026, 1, 13, 9, 30),
         ),
         # Friday afternoon and Saturday: Monday.
         (
             "09:30 Europe/Berlin weekdays",
-            at_local(BERLIN, 2026, 1, 16, 12, 0),
-            at_local(BERLIN, 2026, 1, 19, 9, 30),
+            local(BERLIN, 2026, 1, 16, 12, 0),
+            local(BERLIN, 2026, 1, 19, 9, 30),
         ),
         (
             "09:30 Europe/Berlin weekdays",
-            at_local(BERLIN, 2026, 1, 17, 8, 0),
-            at_local(BERLIN, 2026, 1, 19, 9, 30),
+            local(BERLIN, 2026, 1, 17, 8, 0),
+            local(BERLIN, 2026, 1, 19, 9, 30),
         ),
         # `daily` posts on the weekend.
         (
             "09:30 Europe/Berlin daily",
-            at_local(BERLIN, 2026, 1, 16, 12, 0),
-            at_local(BERLIN, 2026, 1, 17, 9, 30),
+            local(BERLIN, 2026, 1, 16, 12, 0),
+            local(BERLIN, 2026, 1, 17, 9, 30),
         ),
         # Epiphany (Tue 2026-01-06) is a public holiday in Bavaria only.
         (
             "09:30 Europe/Berlin holidays DE-BY",
-            at_local(BERLIN, 2026, 1, 5, 12, 0),
-            at_local(BERLIN, 2026, 1, 7, 9, 30),
+            local(BERLIN, 2026, 1, 5, 12, 0),
+            local(BERLIN, 2026, 1, 7, 9, 30),
         ),
         (
             "09:30 Europe/Berlin holidays DE-BE",
-            at_local(BERLIN, 2026, 1, 5, 12, 0),
-            at_local(BERLIN, 2026, 1, 6, 9, 30),
+            local(BERLIN, 2026, 1, 5, 12, 0),
+            local(BERLIN, 2026, 1, 6, 9, 30),
         ),
         # Christmas (Fri 2026-12-25), then the weekend: Monday the 28th.
         (
             "09:30 Europe/Berlin holidays DE",
-            at_local(BERLIN, 2026, 12, 24, 12, 0),
-            at_local(BERLIN, 2026, 12, 28, 9, 30),
+            local(BERLIN, 2026, 12, 24, 12, 0),
+            local(BERLIN, 2026, 12, 28, 9, 30),
         ),
         # A holiday is skipped on `daily` schedules too (2026-12-26 is the second day of Christmas).
         (
             "09:30 Europe/Berlin daily holidays DE",
-            at_local(BERLIN, 2026, 12, 24, 12, 0),
-            at_local(BERLIN, 2026, 12, 27, 9, 30),
+            local(BERLIN, 2026, 12, 24, 12, 0),
+            local(BERLIN, 2026, 12, 27, 9, 30),
         ),
         # The next post on the spring-forward day at a skipped time: 03:30 CEST.
         ("02:30 Europe/Berlin daily", utc(2026, 3, 28, 12, 0), utc(2026, 3, 29, 1, 30)),
@@ -362,10 +350,10 @@ def test_next_post(text: str, now: datetime, expected: datetime) -> None:
 
 
 def test_next_post_gives_up_beyond_its_horizon() -> None:
-    friday_noon = at_local(BERLIN, 2026, 1, 16, 12, 0)
+    friday_noon = local(BERLIN, 2026, 1, 16, 12, 0)
     weekdays = parse("09:30 Europe/Berlin weekdays")
     assert next_post(weekdays, friday_noon, days_ahead=2) is None  # Sat, Sun only
-    assert next_post(weekdays, friday_noon, days_ahead=3) == at_local(BERLIN, 2026, 1, 19, 9, 30)
+    assert next_post(weekdays, friday_noon, days_ahead=3) == local(BERLIN, 2026, 1, 19, 9, 30)
 
 
 @pytest.mark.parametrize(

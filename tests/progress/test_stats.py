@@ -169,15 +169,24 @@ def test_practice_rounds_count_for_points_but_not_for_streaks() -> None:
     story = Story()
     story.round(NEXT_MON, ALICE)
     story.round(NEXT_TUE, BOB)  # Alice missed the daily round...
-    story.round(NEXT_TUE, ALICE, kind="practice", sequence=1)  # ...and practised instead
-    story.round(NEXT_WED, ALICE, kind="practice")
+    story.round(NEXT_TUE, ALICE, CAROL, kind="practice", sequence=1)  # ...and practised instead
+    story.round(NEXT_WED, ALICE, kind="practice")  # alone: no points for a solo practice
 
     result = stats(story)
 
     assert (result.current_streak, result.best_streak) == (0, 1)
     assert result.rounds_answered == 3
     top = leaderboard(story.activity(), "week", NOW)
-    assert [(s.user_id, s.points, s.rounds) for s in top] == [(ALICE, 3, 3), (BOB, 1, 1)]
+    assert [(s.user_id, s.points, s.rounds) for s in top][0] == (ALICE, 2, 2)
+    assert {(s.user_id, s.points) for s in top[1:]} == {(BOB, 1), (CAROL, 1)}
+
+
+def test_posting_and_answering_practice_questions_alone_farms_no_points() -> None:
+    story = Story()
+    for day in (NEXT_MON, NEXT_TUE, NEXT_WED):
+        for sequence in (1, 2, 3):
+            story.round(day, ALICE, kind="practice", sequence=sequence)
+    assert leaderboard(story.activity(), "week", NOW) == []
 
 
 def test_no_rounds_no_streak() -> None:

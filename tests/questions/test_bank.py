@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -11,10 +10,10 @@ import pytest
 import yaml
 
 from bot.questions.bank import Problem, Question, QuestionBank, QuestionBankError, check_bank
+from tests.helpers import ROOT, write_bank
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-BANK_PATH = REPO_ROOT / "data" / "questions.yaml"
-SEED_PATH = REPO_ROOT / "tests" / "fixtures" / "seed" / "backend-engineer-interview-questions.txt"
+BANK_PATH = ROOT / "data" / "questions.yaml"
+SEED_PATH = ROOT / "tests" / "fixtures" / "seed" / "backend-engineer-interview-questions.txt"
 ANSWER_PREFIX = "Answer Example: "
 
 
@@ -33,12 +32,6 @@ def parse_seed(text: str) -> list[tuple[str, str, str]]:
         assert answer.startswith(ANSWER_PREFIX + '"') and answer.endswith('"'), answer
         blocks.append((question, line, answer[len(ANSWER_PREFIX) + 1 : -1]))
     return blocks
-
-
-def write(tmp_path: Path, text: str, name: str = "bank.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
 
 
 def entry_yaml(qid: str, category: str = "system-design", **extra: str) -> str:
@@ -119,7 +112,7 @@ def test_shipped_bank_raw_yaml_has_only_known_shape() -> None:
 
 
 def test_valid_file_loads_with_optional_fields(tmp_path: Path) -> None:
-    path = write(
+    path = write_bank(
         tmp_path,
         """
         questions:
@@ -168,7 +161,7 @@ def test_unreadable_path_is_a_problem(tmp_path: Path) -> None:
 
 
 def test_malformed_yaml_reports_line(tmp_path: Path) -> None:
-    path = write(
+    path = write_bank(
         tmp_path,
         """
         questions:
@@ -182,12 +175,12 @@ def test_malformed_yaml_reports_line(tmp_path: Path) -> None:
     assert problem.line is not None
     assert str(problem).startswith(f"{path}:{problem.line}: malformed YAML")
 
-    path = write(tmp_path, "questions:\n- id: a\n  category: [x\n", name="bad2.yaml")
+    path = write_bank(tmp_path, "questions:\n- id: a\n  category: [x\n", name="bad2.yaml")
     problem = single_problem(path)
     assert "malformed YAML" in problem.message
     assert problem.line in (3, 4)
 
-    path = write(tmp_path, "questions:\n  - id: a\n bad: indentation\n", name="bad3.yaml")
+    path = write_bank(tmp_path, "questions:\n  - id: a\n bad: indentation\n", name="bad3.yaml")
     problem = single_problem(path)
     assert "malformed YAML" in problem.message
     assert problem.line == 3
@@ -215,7 +208,7 @@ def test_malformed_yaml_reports_line(tmp_path: Path) -> None:
 def test_top_level_problems(
     tmp_path: Path, text: str, expected_line: int | None, fragment: str
 ) -> None:
-    path = write(tmp_path, text)
+    path = write_bank(tmp_path, text)
     problem = single_problem(path)
     assert problem.line == expected_line
     assert problem.entry is None
@@ -224,14 +217,14 @@ def test_top_level_problems(
 
 
 def test_unknown_top_level_key(tmp_path: Path) -> None:
-    path = write(tmp_path, "questions:\n" + entry_yaml("a") + "extra: 1\n")
+    path = write_bank(tmp_path, "questions:\n" + entry_yaml("a") + "extra: 1\n")
     problem = single_problem(path)
     assert problem.line == 7
     assert "unknown top-level key 'extra'" in problem.message
 
 
 def test_entry_not_a_mapping(tmp_path: Path) -> None:
-    path = write(tmp_path, "questions:\n" + entry_yaml("a") + "- just a string\n")
+    path = write_bank(tmp_path, "questions:\n" + entry_yaml("a") + "- just a string\n")
     problem = single_problem(path)
     assert (problem.line, problem.entry) == (7, "entry 2")
     assert "must be a mapping" in problem.message
@@ -240,7 +233,7 @@ def test_entry_not_a_mapping(tmp_path: Path) -> None:
 def test_missing_field_names_file_line_and_entry(tmp_path: Path) -> None:
     text = "questions:\n" + entry_yaml("a") + entry_yaml("cache-invalidation")
     text = text.replace("  rationale: Because cache-invalidation.\n", "")
-    path = write(tmp_path, text)
+    path = write_bank(tmp_path, text)
     problem = single_problem(path)
     assert str(problem) == (
         f"{path}:7: entry 2 (id 'cache-invalidation'): missing field 'rationale'"
@@ -265,7 +258,7 @@ def test_bad_field_values(tmp_path: Path, field: str, value: str, fragment: str)
     lines = entry_yaml("a").splitlines()
     lines = [line for line in lines if not line.startswith(f"  {field}:")]
     lines.insert(2, f"  {field}: {value}")
-    path = write(tmp_path, "questions:\n" + "\n".join(lines) + "\n")
+    path = write_bank(tmp_path, "questions:\n" + "\n".join(lines) + "\n")
     problem = single_problem(path)
     assert problem.line == 4
     assert problem.entry == "entry 1 (id 'a')"
@@ -274,7 +267,7 @@ def test_bad_field_values(tmp_path: Path, field: str, value: str, fragment: str)
 
 @pytest.mark.parametrize("bad_id", ["Cache", "cache_invalidation", "-cache", "cache--x", "a b"])
 def test_id_must_be_slug(tmp_path: Path, bad_id: str) -> None:
-    path = write(tmp_path, "questions:\n" + entry_yaml(f"'{bad_id}'"))
+    path = write_bank(tmp_path, "questions:\n" + entry_yaml(f"'{bad_id}'"))
     problem = single_problem(path)
     assert problem.line == 2
     assert "field 'id' must be a slug" in problem.message
@@ -282,7 +275,7 @@ def test_id_must_be_slug(tmp_path: Path, bad_id: str) -> None:
 
 
 def test_non_string_id(tmp_path: Path) -> None:
-    path = write(tmp_path, "questions:\n" + entry_yaml("123"))
+    path = write_bank(tmp_path, "questions:\n" + entry_yaml("123"))
     problem = single_problem(path)
     assert (problem.line, problem.entry) == (2, "entry 1")
     assert "field 'id' must be a non-empty string, got integer" in problem.message
@@ -290,7 +283,7 @@ def test_non_string_id(tmp_path: Path) -> None:
 
 def test_duplicate_id_names_both_entries(tmp_path: Path) -> None:
     text = "questions:\n" + entry_yaml("a") + entry_yaml("b") + entry_yaml("a")
-    path = write(tmp_path, text)
+    path = write_bank(tmp_path, text)
     problem = single_problem(path)
     assert problem.line == 12
     assert problem.entry == "entry 3 (id 'a')"
@@ -300,14 +293,14 @@ def test_duplicate_id_names_both_entries(tmp_path: Path) -> None:
 
 def test_unknown_key_typo_is_reported(tmp_path: Path) -> None:
     text = "questions:\n" + entry_yaml("a").replace("sample_answer:", "sampel_answer:")
-    path = write(tmp_path, text)
+    path = write_bank(tmp_path, text)
     messages = {(p.line, p.message) for p in check_bank(path)}
     assert any(line == 6 and "unknown key 'sampel_answer'" in msg for line, msg in messages)
     assert any(line == 2 and "missing field 'sample_answer'" in msg for line, msg in messages)
 
 
 def test_duplicate_key_in_entry_is_reported(tmp_path: Path) -> None:
-    path = write(tmp_path, "questions:\n" + entry_yaml("a", question="Again?"))
+    path = write_bank(tmp_path, "questions:\n" + entry_yaml("a", question="Again?"))
     problem = single_problem(path)
     assert problem.line == 7
     assert problem.entry == "entry 1 (id 'a')"
@@ -318,7 +311,7 @@ def test_check_bank_reports_all_problems_at_once(tmp_path: Path) -> None:
     second = entry_yaml("b").replace("  category: system-design\n", "")
     third = entry_yaml("c").replace("sample_answer", "sampleanswer")
     text = "questions:\n" + entry_yaml("a") + second + third + entry_yaml("d")
-    path = write(tmp_path, text)
+    path = write_bank(tmp_path, text)
     problems = check_bank(path)  # in file order
     assert [(p.line, p.entry) for p in problems] == [
         (7, "entry 2 (id 'b')"),  # missing category
@@ -334,7 +327,7 @@ def test_check_bank_reports_all_problems_at_once(tmp_path: Path) -> None:
 def test_two_broken_entries_give_two_problems(tmp_path: Path) -> None:
     first = entry_yaml("a").replace("  rationale: Because a.\n", "")
     second = entry_yaml("b", tags="nope")
-    path = write(tmp_path, "questions:\n" + first + second)
+    path = write_bank(tmp_path, "questions:\n" + first + second)
     problems = check_bank(path)
     assert len(problems) == 2
     assert "entry 1 (id 'a')" in str(problems[0])
@@ -348,7 +341,7 @@ def test_problem_str_formats() -> None:
 
 
 def test_merge_keys_and_anchors_are_supported(tmp_path: Path) -> None:
-    path = write(
+    path = write_bank(
         tmp_path,
         """
         questions:

@@ -11,8 +11,8 @@ import pytest
 
 from bot.questions.bank import QuestionBank, check_bank
 from bot.questions.model import RUBRIC_LEVELS
+from tests.helpers import ROOT, write_bank
 
-ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "data" / "questions.yaml"
 
 GOOD_ENTRY = """questions:
@@ -36,12 +36,6 @@ GOOD_ENTRY = """questions:
 """
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "bank.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_every_shipped_question_has_an_anchored_rubric_and_specimens_of_several_levels() -> None:
     bank = QuestionBank.load(BANK)
     for question in bank.questions:
@@ -58,7 +52,7 @@ def test_every_shipped_question_has_an_anchored_rubric_and_specimens_of_several_
 
 
 def test_a_well_formed_rubric_and_specimens_load(tmp_path: Path) -> None:
-    [question] = QuestionBank.load(write(tmp_path, GOOD_ENTRY)).questions
+    [question] = QuestionBank.load(write_bank(tmp_path, GOOD_ENTRY)).questions
     assert question.can_calibrate
     assert question.specimens[1].expected_score == 2
 
@@ -82,7 +76,7 @@ WHY = "    why: Every write hits the newest shard.\n"
 def test_bad_rubrics_and_specimens_are_reported_with_file_and_line(
     tmp_path: Path, old: str, new: str, message: str
 ) -> None:
-    path = write(tmp_path, GOOD_ENTRY.replace(old, new))
+    path = write_bank(tmp_path, GOOD_ENTRY.replace(old, new))
     problems = check_bank(path)
     assert len(problems) == 1, problems
     [problem] = problems
@@ -92,7 +86,7 @@ def test_bad_rubrics_and_specimens_are_reported_with_file_and_line(
 
 
 def test_questions_check_lists_a_bad_rubric_and_fails(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD_ENTRY.replace("    2: Names a key but no trade-off.\n", ""))
+    path = write_bank(tmp_path, GOOD_ENTRY.replace("    2: Names a key but no trade-off.\n", ""))
     result = subprocess.run(
         [sys.executable, "-m", "bot", "questions", "check", str(path)],
         cwd=ROOT,

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-
-import pytest
 
 from bot.channels.service import ChannelService
 from bot.rounds.answers import apply_event
 from bot.sandbox.fake_slack import FakeSlack
-from tests.test_clock import (
-    ADMIN,
-    TEAM,
-    Sessions,
-    berlin,
-    make_clock,
-    replies_in,
-    subscribe,
-    sweep,
-)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
+from tests.helpers import ADMIN, TEAM, Sessions, berlin, make_clock, replies_in, subscribe, sweep
 
 
 def test_one_reminder_before_the_reveal_with_the_count_and_no_mentions(

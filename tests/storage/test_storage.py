@@ -424,8 +424,8 @@ def test_inbox_drain_applies_what_was_stored_but_not_processed(sessions: Session
 
 def test_inbox_gives_up_on_an_event_that_keeps_failing(sessions: Sessions) -> None:
     inbox = Inbox(sessions, now=lambda: NOW)
-    broken = reply(ts(10), "no channel")
-    del broken["channel"]
+    broken = reply(ts(10), "a thread that is not a ts")
+    broken["thread_ts"] = {"ts": QUESTION_TS}  # no query takes that
     inbox.receive(envelope("EvBAD", broken))
 
     for _ in range(MAX_ATTEMPTS + 2):
@@ -434,7 +434,7 @@ def test_inbox_gives_up_on_an_event_that_keeps_failing(sessions: Sessions) -> No
         stored = session.get_one(InboxEvent, "EvBAD")
         assert stored.attempts == MAX_ATTEMPTS
         assert stored.processed_at is None
-        assert stored.error is not None and "KeyError" in stored.error
+        assert stored.error is not None
 
 
 # -- time zones --------------------------------------------------------------------------------

@@ -1,0 +1,307 @@
+"""Forgetting one person (`/interview forget-me`, `python -m bot forget`): what the bot stored
+about them, and the deletions, in the caller's transaction.
+
+What is theirs, and what becomes of it:
+
+- their thread answers become tombstones: no text, no author, deleted, and a version later than
+  any Slack ts, so an edit or a redelivered reply that arrives afterwards can't bring the text
+  back (the row keeps only the channel and the message ts); the votes others cast on those
+  answers are deleted with them;
+- their blind answers, the votes they cast, their calibration scores and notes are deleted;
+- a calibration session whose evidence was their answer keeps the panel's scores (those are
+  the panel's) but loses the text and its author; one still waiting for their consent is
+  declined;
+- where they are named as the one who did something (started a round or a session, closed a
+  session, changed a schedule, added or reviewed a team question, installed the app), the name
+  is removed and the thing stays;
+- stored Events API deliveries that are theirs (their messages, edits, deletions, reactions,
+  and reactions to their answers) keep only their event id, so Slack's retries are still
+  recognised, and are never applied.
+
+Other people's words stay theirs, even when they mention this person. Stats are computed from
+the rows above, so they go with them.
+
+Queries only: the caller owns the session and its transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    column,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    table,
+    true,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from storage.blind import BlindAnswer
+from storage.calibration import CalibrationScore, CalibrationSession
+from storage.channels import ChannelSchedule
+from storage.db import rows_changed
+from storage.inbox import InboxEvent
+from storage.questions import CustomQuestion
+from storage.rounds import Answer, Round
+from storage.states import AnswerMode, SessionStatus
+from storage.votes import Vote
+
+# Later than any Slack message ts (seconds until the year 2286): no edit is newer.
+FORGOTTEN_VERSION = "9999999999.999999"
+# What stands in a required "who" column once the person is forgotten.
+NOBODY = ""
+REMOVED_EVIDENCE = "(removed: its author asked the bot to forget their data)"
+
+# slack_sdk's installation store table (created by migration 0002); storage never imports
+# slack_sdk, so only the columns used here are named.
+_INSTALLATIONS = table(
+    "slack_installations",
+    column("team_id"),
+    column("user_id"),
+    column("user_token"),
+    column("user_scopes"),
+    column("user_refresh_token"),
+    column("user_token_expires_at"),
+)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the bot holds about a person, as the confirmation shows it."""
+
+    answers: int
+    blind_answers: int
+    votes: int
+    scores: int
+    evidence: int  # calibration sessions that score one of their answers
+
+    @property
+    def nothing(self) -> bool:
+        return not (
+            self.answers or self.blind_answers or self.votes or self.scores or self.evidence
+        )
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What forgetting a person changed."""
+
+    answers: int
+    blind_answers: int
+    votes_cast: int
+    votes_received: int
+    scores: int
+    evidence: int
+    names: int  # rows where they were named as the one who did something
+    events: int  # stored event deliveries emptied
+
+
+def _in_team(col: Any, team_id: str | None) -> ColumnElement[bool]:
+    return col == team_id if team_id is not None else col.is_not(None)
+
+
+def stored(session: Session, team_id: str | None, user_id: str) -> Stored:
+    def count(model: Any, *where: ColumnElement[bool]) -> int:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    return Stored(
+        answers=_thread_answers(session, _their_answers(team_id, user_id)),
+        blind_answers=count(
+            BlindAnswer, _in_team(BlindAnswer.team_id, team_id), BlindAnswer.user_id == user_id
+        ),
+        votes=count(
+            Vote, _in_team(Vote.team_id, team_id), Vote.voter_id == user_id, Vote.active.is_(True)
+        ),
+        scores=count(
+            CalibrationScore,
+            _in_team(CalibrationScore.team_id, team_id),
+            CalibrationScore.rater_id == user_id,
+        ),
+        evidence=count(
+            CalibrationSession,
+            _in_team(CalibrationSession.team_id, team_id),
+            CalibrationSession.author_id == user_id,
+        ),
+    )
+
+
+def forget_user(session: Session, team_id: str | None, user_id: str, now: datetime) -> Forgotten:
+    """Delete or anonymise everything of `user_id` (in one workspace, or in all with None)."""
+    if not user_id:
+        raise ValueError("no user id given")
+    theirs = _their_answers(team_id, user_id)
+    votes_received = rows_changed(
+        session.execute(
+            delete(Vote).where(
+                exists().where(
+                    theirs,
+                    Answer.team_id == Vote.team_id,
+                    Answer.channel_id == Vote.channel_id,
+                    Answer.ts == Vote.message_ts,
+                )
+            )
+        )
+    )
+    answers = _thread_answers(session, theirs)
+    session.execute(
+        update(Answer)
+        .where(theirs)
+        .values(text="", user_id=NOBODY, deleted=True, version=FORGOTTEN_VERSION)
+    )
+    blind_answers = _delete(
+        session, BlindAnswer, _in_team(BlindAnswer.team_id, team_id), BlindAnswer.user_id == user_id
+    )
+    votes_cast = _delete(session, Vote, _in_team(Vote.team_id, team_id), Vote.voter_id == user_id)
+    scores = _delete(
+        session,
+        CalibrationScore,
+        _in_team(CalibrationScore.team_id, team_id),
+        CalibrationScore.rater_id == user_id,
+    )
+    evidence = _forget_evidence(session, team_id, user_id)
+    names = _forget_names(session, team_id, user_id)
+    events = _forget_events(session, team_id, user_id, now)
+    return Forgotten(
+        answers=answers,
+        blind_answers=blind_answers,
+        votes_cast=votes_cast,
+        votes_received=votes_received,
+        scores=scores,
+        evidence=evidence,
+        names=names,
+        events=events,
+    )
+
+
+def _their_answers(team_id: str | None, user_id: str) -> ColumnElement[bool]:
+    """The person's thread answers (tombstones of a forgotten person have no author)."""
+    condition: ColumnElement[bool] = (Answer.user_id == user_id) & _in_team(Answer.team_id, team_id)
+    return condition
+
+
+def _thread_answers(session: Session, theirs: ColumnElement[bool]) -> int:
+    """Their answers in the thread of an open round (not deleted). A blind round's answers are
+    counted as blind answers: the reveal's posted copies are not counted twice."""
+    query = (
+        select(func.count())
+        .select_from(Answer)
+        .join(Round, Answer.round_id == Round.id)
+        .where(theirs, Answer.deleted.is_(False), Round.mode != AnswerMode.BLIND)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _delete(session: Session, model: Any, *where: ColumnElement[bool]) -> int:
+    return rows_changed(session.execute(delete(model).where(*where)))
+
+
+def _update(session: Session, model: Any, values: dict[str, Any], *where: Any) -> int:
+    return rows_changed(session.execute(update(model).where(*where).values(**values)))
+
+
+def _forget_evidence(session: Session, team_id: str | None, user_id: str) -> int:
+    """Sessions that score their answer keep the panel's scores, not the answer or its author.
+    One still waiting for their consent is declined: they can no longer be asked."""
+    sessions = CalibrationSession
+    in_team = _in_team(sessions.team_id, team_id)
+    theirs = sessions.author_id == user_id
+    _update(
+        session,
+        sessions,
+        {"status": SessionStatus.DECLINED},
+        in_team,
+        theirs,
+        sessions.status == SessionStatus.AWAITING_CONSENT,
+    )
+    return _update(
+        session, sessions, {"evidence": REMOVED_EVIDENCE, "author_id": None}, in_team, theirs
+    )
+
+
+# Columns naming who did something, per table: a nullable one is emptied, a required one gets
+# NOBODY. A column a table does not have (yet) is skipped.
+_NAMED_BY: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (Round.__table__, ("started_by",)),
+    (CalibrationSession.__table__, ("started_by", "closed_by")),
+    (ChannelSchedule.__table__, ("updated_by",)),
+    (CustomQuestion.__table__, ("added_by", "reviewed_by")),
+)
+
+
+def _forget_names(session: Session, team_id: str | None, user_id: str) -> int:
+    """Where they are named as the one who did something: the name goes, the thing stays."""
+    changed = 0
+    for model_table, names in _NAMED_BY:
+        for name in names:
+            col = model_table.c.get(name)
+            if col is None:
+                continue
+            changed += _update(
+                session,
+                model_table,
+                {name: None if col.nullable else NOBODY},
+                _in_team(model_table.c.team_id, team_id),
+                col == user_id,
+            )
+    # the installer of an OAuth install (the bot asks for no user token; any is theirs)
+    changed += _update(
+        session,
+        _INSTALLATIONS,
+        {
+            "user_id": NOBODY,
+            "user_token": None,
+            "user_scopes": None,
+            "user_refresh_token": None,
+            "user_token_expires_at": None,
+        },
+        _INSTALLATIONS.c.user_id == user_id,
+        # an org-wide install (no team id) serves this workspace too
+        or_(_INSTALLATIONS.c.team_id == team_id, _INSTALLATIONS.c.team_id.is_(None))
+        if team_id is not None
+        else true(),
+    )
+    return changed
+
+
+def _forget_events(session: Session, team_id: str | None, user_id: str, now: datetime) -> int:
+    """Stored deliveries that are theirs keep only their event id (Slack's retries must still
+    be recognised) and count as applied, so a pending one never is."""
+    query = select(InboxEvent).where(
+        _in_team(InboxEvent.team_id, team_id), InboxEvent.payload.contains(user_id)
+    )
+    emptied = 0
+    for stored_event in session.scalars(query):
+        if not _is_theirs(stored_event.payload, user_id):
+            continue
+        stored_event.payload = json.dumps(
+            {"event_id": stored_event.event_id, "event": {"type": stored_event.event_type}}
+        )
+        stored_event.processed_at = stored_event.processed_at or now
+        stored_event.error = None
+        emptied += 1
+    return emptied
+
+
+def _is_theirs(payload: str, user_id: str) -> bool:
+    """Their message, edit, deletion or reaction, or a reaction to their message."""
+    try:
+        event = json.loads(payload).get("event") or {}
+    except (ValueError, AttributeError):
+        return False
+    message = event.get("message") or {}
+    previous = event.get("previous_message") or {}
+    return user_id in (
+        event.get("user"),
+        event.get("item_user"),
+        message.get("user") if isinstance(message, dict) else None,
+        previous.get("user") if isinstance(previous, dict) else None,
+    )
