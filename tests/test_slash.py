@@ -77,7 +77,7 @@ def test_a_workspace_admin_slack_cannot_vouch_for_is_refused(uis: UIs) -> None:
         ("schedule", "09:30", "This channel has no daily question yet."),
         ("mode", "blind", "Answers here are *open* (in the thread)."),
         ("emoji", ":star:", "Votes here are :+1: reactions"),
-        ("remind", "1h", "Set a reminder before the reveal"),
+        ("remind", "1h", "Reminders are off here."),
     ],
 )
 def test_a_setting_shows_to_anyone_but_only_admins_change_it(

@@ -118,6 +118,12 @@ class ChannelService:
         """Reactions with this emoji (any skin tone) are votes, from now on."""
         self._update(team_id, channel_id, user_id, now, vote_emoji=emoji)
 
+    def reminder(self, team_id: str, channel_id: str) -> int | None:
+        """Minutes before the reveal of the channel's reminder; None when it has none."""
+        with self.sessions.begin() as session:
+            row = channel_store.get_schedule(session, team_id, channel_id)
+            return row.remind_minutes if row else None
+
     def set_reminder(
         self, team_id: str, channel_id: str, minutes: int | None, user_id: str, now: datetime
     ) -> None:

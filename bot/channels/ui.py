@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
@@ -153,9 +153,15 @@ class ChannelsUI:
 
     def remind(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
         if not args:
+            minutes = self.channels.reminder(inv.team_id, inv.channel_id)
+            current = (
+                f"Reminders here: one message {format_duration(timedelta(minutes=minutes))} "
+                "before each reveal."
+                if minutes
+                else "Reminders are off here."
+            )
             return Reply(
-                "Set a reminder before the reveal with `/interview remind 1h`, or "
-                "`/interview remind off`."
+                f"{current} Admins change it with `/interview remind 1h` or `/interview remind off`."
             )
         if args[0].lower() == "off":
             self.channels.set_reminder(inv.team_id, inv.channel_id, None, inv.user_id, now)

@@ -254,22 +254,21 @@ def test_remind_without_arguments_says_how_to_set_one(uis: UIs) -> None:
     reply = uis.channels.remind(invocation(ALICE, "remind"), [], NOW)
 
     assert reply.text == (
-        "Set a reminder before the reveal with `/interview remind 1h`, or `/interview remind off`."
+        "Reminders are off here. Admins change it with `/interview remind 1h` or "
+        "`/interview remind off`."
     )
     assert not reply.public
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`/interview remind` without arguments does not show the channel's reminder, unlike "
-    "mode and emoji (an ADMIN_TO_CHANGE command should show its current value)",
-)
 def test_remind_without_arguments_shows_the_reminder_that_is_set(uis: UIs) -> None:
+    assert (
+        "Reminders are off here." in uis.channels.remind(invocation(ALICE, "remind"), [], NOW).text
+    )
     uis.channels.remind(invocation(ADMIN), ["45m"], NOW)
 
     reply = uis.channels.remind(invocation(ALICE, "remind"), [], NOW)
 
-    assert "45m" in reply.text
+    assert "45m" in reply.text and not reply.public
 
 
 @pytest.mark.parametrize(("typed", "said"), [("30m", "30m"), ("1h", "1h"), ("1H30M", "1h30m")])
