@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import textwrap
+import urllib.error
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -458,3 +460,19 @@ def open_home(slack: SlackDriver, fake: FakeSlack, user: str) -> dict[str, Any]:
     view = fake.home_view(user)
     assert view is not None
     return view
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def get_page(url: str, cookie: str | None = None) -> tuple[int, str, dict[str, str]]:
+    """GET a page of the bot (the OAuth install flow) without following redirects."""
+    opener = urllib.request.build_opener(_NoRedirect, urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(), dict(exc.headers)

@@ -9,8 +9,6 @@ PYTHONPATH) to a day when every channel's question is due."""
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from datetime import datetime
 from functools import partial
 from html import unescape
@@ -26,7 +24,7 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.process import ROOT, SIGNING_SECRET, BotProcess
 from storage.db import make_engine, make_session_factory
 from storage.rounds import Round
-from tests.helpers import BERLIN, eventually
+from tests.helpers import BERLIN, eventually, get_page
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
 PLAIN, GRID_WS, ORG_WS = "T0PLAIN", "T0GRIDWS", "T0ORGWS"
@@ -46,34 +44,19 @@ if _destination:
 """
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-def get(url: str, cookie: str | None = None) -> tuple[int, str, dict[str, str]]:
-    opener = urllib.request.build_opener(NoRedirect, urllib.request.ProxyHandler({}))
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, response.read().decode(), dict(response.headers)
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(), dict(exc.headers)
-
-
 def install(
     bot: BotProcess, fake: FakeSlack, team_id: str | None, enterprise_id: str | None
 ) -> str:
     """Slack's OAuth flow through the bot's /slack/install; returns the new token."""
     base = f"http://127.0.0.1:{bot.port}"
-    status, page, headers = get(f"{base}/slack/install")
+    status, page, headers = get_page(f"{base}/slack/install")
     assert status == 200
     link = re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page)
     assert link is not None, page
     state = parse_qs(urlparse(unescape(link.group(1))).query)["state"][0]
     cookie = headers["Set-Cookie"].split(";")[0]
     code = fake.issue_oauth_code(team_id, enterprise_id=enterprise_id)
-    status, page, _ = get(
+    status, page, _ = get_page(
         f"{base}/slack/oauth_redirect?{urlencode({'code': code, 'state': state})}", cookie
     )
     assert status == 200, page

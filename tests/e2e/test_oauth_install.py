@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import urllib.request
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -11,24 +10,10 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.process import SIGNING_SECRET, BotProcess, eventually
+from tests.helpers import get_page
 
 NEW_TEAM, NEW_ADMIN, NEW_CHANNEL = "T0NEWCO", "UNEWADMIN", "CNEWCO"
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-def get(url: str, cookie: str | None = None) -> tuple[int, str, dict[str, str]]:
-    opener = urllib.request.build_opener(NoRedirect, urllib.request.ProxyHandler({}))
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, response.read().decode(), dict(response.headers)
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(), dict(exc.headers)
 
 
 def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_path: Path) -> None:
@@ -43,7 +28,7 @@ def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_pat
     ).start()
     try:
         base = f"http://127.0.0.1:{bot.port}"
-        status, page, headers = get(f"{base}/slack/install")
+        status, page, headers = get_page(f"{base}/slack/install")
         assert status == 200
         link = re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page)
         assert link is not None, page
@@ -56,12 +41,14 @@ def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_pat
 
         # A forged state is refused.
         code = fake.issue_oauth_code(NEW_TEAM, "Newco", installer_user_id=NEW_ADMIN)
-        status, _, _ = get(f"{base}/slack/oauth_redirect?{urlencode({'code': code, 'state': 'x'})}")
+        status, _, _ = get_page(
+            f"{base}/slack/oauth_redirect?{urlencode({'code': code, 'state': 'x'})}"
+        )
         assert status >= 400
 
         code = fake.issue_oauth_code(NEW_TEAM, "Newco", installer_user_id=NEW_ADMIN)
         url = f"{base}/slack/oauth_redirect?{urlencode({'code': code, 'state': state})}"
-        status, page, _ = get(url, cookie)
+        status, page, _ = get_page(url, cookie)
         assert status == 200, page
         [exchange] = [c for c in fake.calls("oauth.v2.access") if c.status == 200]
         assert exchange.response is not None
@@ -82,6 +69,6 @@ def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_pat
         stranger = SlackDriver(bot.url, SIGNING_SECRET, fake, team_id="T0STRANGER")
         stranger.command("now", user=NEW_ADMIN, channel=NEW_CHANNEL)
         assert len(fake.calls("chat.postMessage")) == 1
-        assert get(f"{base}/healthz")[0] == 200
+        assert get_page(f"{base}/healthz")[0] == 200
     finally:
         bot.stop()
