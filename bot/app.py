@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calibration.reports import CalibrationReports
 from bot.calibration.sessions import CalibrationService
 from bot.calibration.ui import CalibrationUI
+from bot.channels.admins import Admins
 from bot.channels.service import ChannelService
 from bot.channels.ui import ChannelsUI
 from bot.clock import Clock
@@ -38,7 +39,7 @@ from bot.rounds.ui import RoundsUI
 from bot.slack.channels import ChannelDirectory
 from bot.slack.clients import BOT_SCOPES, make_client
 from bot.slack.installs import Installations, SingleWorkspace, WorkspaceClients
-from bot.slack.people import People
+from bot.slack.people import People, RoleUnknown
 from bot.slash import SlashCommands, help_text
 from handlers import Features, register_all
 from storage.db import is_up_to_date, make_engine, make_session_factory, migrate
@@ -131,7 +132,13 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     engine, sessions = open_database(settings)
     bank = QuestionBank.load(settings.questions_file)
     app, client_for = _bolt_app(settings, engine)
-    people = People(client_for, settings.admins, settings.managers)
+    people = People(
+        client_for,
+        settings.admins,
+        settings.managers,
+        sessions=sessions,
+        installer=client_for.installer,
+    )
 
     library = QuestionLibrary(sessions, bank)
     rounds = RoundService(sessions, library, client_for)
@@ -143,7 +150,8 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     calibration = CalibrationService(sessions, library, client_for)
 
     questions_ui = QuestionsUI(library, client_for, people)
-    channels_ui = ChannelsUI(channels, library, client_for, people)
+    admins = Admins(sessions)
+    channels_ui = ChannelsUI(channels, library, client_for, people, admins)
     rounds_ui = RoundsUI(rounds, BlindAnswers(sessions, client_for), library, client_for, people)
     progress_ui = ProgressUI(progress, client_for, people, help_text=help_text())
     calibration_ui = CalibrationUI(
@@ -151,7 +159,11 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     )
     privacy_ui = PrivacyUI(PrivacyService(sessions))
     uis = (questions_ui, channels_ui, rounds_ui, progress_ui, calibration_ui, privacy_ui)
-    slash = SlashCommands({name: run for ui in uis for name, run in ui.handlers().items()}, people)
+    slash = SlashCommands(
+        {name: run for ui in uis for name, run in ui.handlers().items()},
+        people,
+        unclaimed=admins.is_unclaimed,
+    )
     features = Features(
         slash,
         questions_ui,
@@ -178,6 +190,12 @@ def _register_error_handler(app: App) -> None:
         respond: Callable[..., object] | None = None,
     ) -> BoltResponse | None:
         unreachable = isinstance(error, DBAPIError | PoolTimeout)  # the database, not a bug
+        if isinstance(error, RoleUnknown):  # users.info failed: logged where it happened
+            if body.get("response_url") and respond is not None:
+                respond(text=error.message, response_type="ephemeral")
+            if response is None:
+                raise AckAlreadySent from error
+            return None
         if unreachable:
             cause = getattr(error, "orig", None) or error
             log.warning(

@@ -3,7 +3,7 @@ check, dispatch, the usage errors and `/interview help` all come from it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,9 +14,9 @@ from bot.progress import ui as progress_ui
 from bot.questions import ui as questions_ui
 from bot.questions.practice import closest
 from bot.rounds import ui as rounds_ui
-from bot.slack.commands import Access, Handler, SubCommand
+from bot.slack.commands import BOT_RIGHTS, Access, Handler, SubCommand
 from bot.slack.mrkdwn import escape
-from bot.slack.people import People
+from bot.slack.people import People, RoleUnknown
 from bot.slack.replies import Invocation, Reply
 
 HELP_COMMAND = SubCommand("help", "", "this list", "Practice", 0, None)
@@ -35,8 +35,12 @@ WHO = {
     Access.ANYONE: "",
     Access.ADMIN: " _(admins)_",
     Access.ADMIN_TO_CHANGE: " _(admins change it)_",
+    Access.BOT_ADMIN: " _(bot admins)_",
+    Access.BOT_ADMIN_TO_CHANGE: " _(bot admins change it)_",
     Access.MANAGER: " _(managers)_",
 }
+# (team id, channel id) -> True when the channel has no settings and no admins yet
+Unclaimed = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class SlashCommands:
         handlers: Mapping[str, Handler],
         people: People,
         table: Sequence[SubCommand] = TABLE,
+        unclaimed: Unclaimed = lambda _team_id, _channel_id: False,
     ) -> None:
         missing = {c.name for c in table} - set(handlers) - {"help"}
         if missing:
@@ -106,6 +111,7 @@ class SlashCommands:
         self.people = people
         self.table = {c.name: c for c in table}
         self.help = help_text(table)
+        self.unclaimed = unclaimed
 
     def run(self, inv: Invocation, now: datetime) -> Reply:
         parsed = parse_command(inv.text, self.table)
@@ -114,23 +120,53 @@ class SlashCommands:
         if parsed.name == "help":
             return Reply(self.help)
         command = self.table[parsed.name]
-        if command.needs_rights(parsed.args) and not self._allowed(command, inv):
-            return Reply(_refusal(command))
-        return self.handlers[parsed.name](inv, list(parsed.args), now)
+        try:
+            if command.needs_rights(parsed.args) and not self._allowed(command, inv):
+                return Reply(self._refusal(command, inv))
+            return self.handlers[parsed.name](inv, list(parsed.args), now)
+        except RoleUnknown as exc:  # Slack could not say whether they are an admin: say so
+            return Reply(exc.message)
 
     def _allowed(self, command: SubCommand, inv: Invocation) -> bool:
+        team_id, channel_id, user_id = inv.team_id, inv.channel_id, inv.user_id
         if command.access == Access.MANAGER:
-            return self.people.is_manager(inv.team_id, inv.user_id)
-        return self.people.is_admin(inv.team_id, inv.user_id)
+            return self.people.is_manager(team_id, user_id)
+        if command.access in BOT_RIGHTS:
+            return self.people.is_admin(team_id, user_id)
+        if command.sets_up and self.unclaimed(team_id, channel_id):
+            return True  # the first to set a channel up becomes its admin
+        return self.people.is_channel_admin(team_id, channel_id, user_id)
 
-
-def _refusal(command: SubCommand) -> str:
-    if command.access == Access.MANAGER:
-        return (
-            f"Sorry, only hiring managers can use `/interview {command.name}`: workspace "
-            "admins and the people your bot operator lists in INTERVIEW_MANAGERS."
+    def _refusal(self, command: SubCommand, inv: Invocation) -> str:
+        """Who may, and who to ask: the channel's admins, else the bot's admins."""
+        name = f"`/interview {command.name}`"
+        bot_admins = self.people.bot_admins(inv.team_id)
+        if command.access == Access.MANAGER:
+            managers = self.people.managers_of(inv.team_id)
+            return (
+                f"Sorry, only hiring managers can use {name}. "
+                f"{ask_one_of(managers + [a for a in bot_admins if a not in managers])}"
+            )
+        if command.access in BOT_RIGHTS:
+            return f"Sorry, only the bot's admins can use {name}. {ask_one_of(bot_admins)}"
+        admins = self.people.channel_admins(inv.team_id, inv.channel_id)
+        if admins:
+            return f"Sorry, only this channel's admins can use {name}. {ask_one_of(admins, '')}"
+        text = (
+            f"Sorry, only this channel's admins can use {name}, and it has none yet, so the "
+            f"bot's admins decide here. {ask_one_of(bot_admins)}"
         )
-    return (
-        f"Sorry, only workspace admins and the bot's admins can use "
-        f"`/interview {command.name}`. Ask one of them, or ask to be added to INTERVIEW_ADMINS."
-    )
+        if self.unclaimed(inv.team_id, inv.channel_id):
+            text += (
+                " Or set the daily question up here yourself with `/interview schedule 09:30`: "
+                "whoever sets a channel up becomes its admin."
+            )
+        return text
+
+
+def ask_one_of(people: Sequence[str], slack_admins: str = " or a Slack workspace admin") -> str:
+    """Who to ask, as mentions (which notify nobody in a private reply)."""
+    if not people:
+        return "Ask a Slack workspace admin or owner."
+    named = ", ".join(f"<@{p}>" for p in people[:10])
+    return f"Ask one of them: {named}{slack_admins}."

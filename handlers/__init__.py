@@ -53,7 +53,9 @@ def register_all(app: App, features: Features, now: Callable[[], datetime]) -> N
     questions.register(app, features.questions, now)
     rounds.register(app, features.rounds, now)
     channels.register(app, features.channels, features.progress, now)
-    home.register(app, features.progress, features.calibration, now)
+    home.register(
+        app, features.progress, features.calibration, features.channels, features.privacy, now
+    )
     calibration.register(app, features.calibration, now)
     privacy.register(app, features.privacy, now)
     installs.register(app, features.installs)

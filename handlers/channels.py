@@ -1,27 +1,43 @@
-"""The schedule form opened from the App Home: validated before the modal closes."""
+"""Setting a channel up: the schedule form (from the Home tab and from the intro), the intro the
+bot posts when it is invited, and its Try a question button."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.channels import render
 from bot.channels.ui import ChannelsUI
 from bot.progress.ui import ProgressUI
-from handlers.respond import close_or_show_errors, field_values, user_of
+from handlers.respond import close_or_show_errors, field_values, say, user_of
 
 
 def register(
     app: App, channels: ChannelsUI, progress: ProgressUI, now: Callable[[], datetime]
 ) -> None:
-    @app.action(render.EDIT_SCHEDULE_BUTTON)
-    def edit_schedule(ack: Ack, body: dict, action: dict, context: BoltContext) -> None:
+    def open_schedule_form(
+        ack: Ack, body: dict, action: dict, context: BoltContext, respond: Respond
+    ) -> None:
         ack()  # first: the rights check may wait on a rate-limited users.info
-        channels.open_schedule_form(
-            context.team_id or "", user_of(body), str(action["value"]), body["trigger_id"]
+        reply = channels.open_schedule_form(
+            context.team_id or "", user_of(body), str(action.get("value") or ""), body["trigger_id"]
         )
+        say(respond, reply)
+
+    app.action(render.EDIT_SCHEDULE_BUTTON)(open_schedule_form)
+    app.action(render.SET_UP_BUTTON)(open_schedule_form)
+
+    @app.action(render.TRY_BUTTON)
+    def try_question(
+        ack: Ack, body: dict, action: dict, context: BoltContext, respond: Respond
+    ) -> None:
+        ack()
+        reply = channels.try_question(
+            context.team_id or "", user_of(body), str(action.get("value") or "")
+        )
+        say(respond, reply)
 
     @app.view(render.SCHEDULE_VIEW)
     def schedule(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
@@ -30,8 +46,25 @@ def register(
             user_of(body),
             view.get("private_metadata"),
         )
-        errors = channels.submit_schedule(team_id, user_id, metadata, field_values(view), now())
+        fields = field_values(view)
+        errors = channels.submit_schedule(team_id, user_id, metadata, fields, now())
         close_or_show_errors(ack, errors)
         if not errors:
-            channels.after_schedule(team_id, user_id, metadata)
+            channels.after_schedule(team_id, user_id, metadata, fields)
             progress.publish_home(team_id, user_id, now())
+
+    @app.event("member_joined_channel")
+    def joined(event: dict, context: BoltContext) -> None:
+        """Only the bot's own joins: someone invited it."""
+        if not context.bot_user_id or event.get("user") != context.bot_user_id:
+            return
+        channel_id, joined_ts = event.get("channel"), event.get("event_ts")
+        if isinstance(channel_id, str) and channel_id and isinstance(joined_ts, str):
+            inviter = event.get("inviter")
+            channels.introduce(
+                context.team_id or "",
+                channel_id,
+                inviter if isinstance(inviter, str) and inviter else None,
+                joined_ts,
+                now(),
+            )

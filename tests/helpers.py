@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calibration.reports import CalibrationReports
 from bot.calibration.sessions import CalibrationService
 from bot.calibration.ui import CalibrationUI
+from bot.channels.admins import Admins
 from bot.channels.schedule import Schedule, parse_schedule
 from bot.channels.service import ChannelService
 from bot.channels.ui import ChannelsUI
@@ -156,7 +157,8 @@ def build_uis(
     """The services and UIs as `bot.app.build_bot` wires them (INTERVIEW_ADMINS=`admins`,
     INTERVIEW_MANAGERS=`managers`), without Bolt."""
     slack = client_for(fake)
-    people = People(slack, admins, managers)
+    people = People(slack, admins, managers, sessions=sessions)
+    admin_grants = Admins(sessions)
     library = QuestionLibrary(sessions, BANK)
     rounds = RoundService(sessions, library, slack)
     channels = ChannelService(sessions)
@@ -164,7 +166,7 @@ def build_uis(
     calibration = CalibrationService(sessions, library, slack)
 
     questions_ui = QuestionsUI(library, slack, people)
-    channels_ui = ChannelsUI(channels, library, slack, people)
+    channels_ui = ChannelsUI(channels, library, slack, people, admin_grants)
     rounds_ui = RoundsUI(rounds, BlindAnswers(sessions, slack), library, slack, people)
     progress_ui = ProgressUI(progress, slack, people, help_text=help_text())
     calibration_ui = CalibrationUI(
@@ -172,7 +174,11 @@ def build_uis(
     )
     privacy_ui = PrivacyUI(PrivacyService(sessions))
     uis = (questions_ui, channels_ui, rounds_ui, progress_ui, calibration_ui, privacy_ui)
-    slash = SlashCommands({name: run for ui in uis for name, run in ui.handlers().items()}, people)
+    slash = SlashCommands(
+        {name: run for ui in uis for name, run in ui.handlers().items()},
+        people,
+        unclaimed=admin_grants.is_unclaimed,
+    )
     return UIs(
         fake=fake,
         people=people,

@@ -13,6 +13,8 @@ WHO = {
     Access.ANYONE: "anyone",
     Access.ADMIN: "admins",
     Access.ADMIN_TO_CHANGE: "anyone sees, admins change",
+    Access.BOT_ADMIN: "bot admins",
+    Access.BOT_ADMIN_TO_CHANGE: "anyone sees, bot admins change",
     Access.MANAGER: "managers",
 }
 

@@ -7,24 +7,38 @@ import pytest
 
 from bot.calibration.render import CALIBRATE_VIEW
 from bot.slack.commands import Access
+from bot.slack.people import ROLE_UNKNOWN
 from bot.slash import TABLE, Command, SlashCommands, Usage, help_text, parse_command
-from tests.helpers import ADMIN, ALICE, LEAD, MANAGER, NOW, UIs, invocation
+from tests.helpers import ADMIN, ALICE, LEAD, MANAGER, NOW, TEAM, UIs, invocation
 
 ADMIN_ONLY = [c.name for c in TABLE if c.access == Access.ADMIN]
 MANAGERS_ONLY = [c.name for c in TABLE if c.access == Access.MANAGER]
 
 
+@pytest.fixture(autouse=True)
+def set_up_by_admin(uis: UIs) -> None:
+    """ADMIN set the channel up, so ADMIN is its admin (LEAD is a bot admin everywhere)."""
+    assert run(uis, "schedule 09:30 Europe/Berlin", ADMIN).startswith("<@UADMIN> scheduled")
+
+
 def admins_only(name: str) -> str:
     return (
-        f"Sorry, only workspace admins and the bot's admins can use `/interview {name}`. "
-        "Ask one of them, or ask to be added to INTERVIEW_ADMINS."
+        f"Sorry, only this channel's admins can use `/interview {name}`. "
+        f"Ask one of them: <@{ADMIN}>."
+    )
+
+
+def bot_admins_only(name: str) -> str:
+    return (
+        f"Sorry, only the bot's admins can use `/interview {name}`. "
+        f"Ask one of them: <@{LEAD}> or a Slack workspace admin."
     )
 
 
 def managers_only(name: str) -> str:
     return (
-        f"Sorry, only hiring managers can use `/interview {name}`: workspace admins and the "
-        "people your bot operator lists in INTERVIEW_MANAGERS."
+        f"Sorry, only hiring managers can use `/interview {name}`. "
+        f"Ask one of them: <@{MANAGER}>, <@{LEAD}> or a Slack workspace admin."
     )
 
 
@@ -36,16 +50,25 @@ def run(uis: UIs, text: str, user: str, trigger_id: str | None = None) -> str:
 
 
 def test_the_admin_only_commands_are_the_ones_that_run_the_channel() -> None:
-    # and the review of the team's questions: only admins list the ones waiting for approval
-    assert sorted(ADMIN_ONLY) == ["now", "pause", "questions pending", "resume", "reveal"]
+    assert sorted(ADMIN_ONLY) == ["now", "pause", "resume", "reveal"]
+    # the review of the team's questions is the whole workspace's: the bot's admins
+    assert [c.name for c in TABLE if c.access == Access.BOT_ADMIN] == ["questions pending"]
 
 
 @pytest.mark.parametrize("name", ADMIN_ONLY)
 def test_an_admin_only_command_is_refused_to_a_non_admin_naming_who_can(
     uis: UIs, name: str
 ) -> None:
+    posted = len(uis.fake.calls("chat.postMessage"))
     assert run(uis, name, ALICE) == admins_only(name)
-    assert uis.fake.calls("chat.postMessage") == []
+    assert len(uis.fake.calls("chat.postMessage")) == posted
+
+
+def test_the_review_of_team_questions_is_refused_to_a_channel_admin(uis: UIs) -> None:
+    assert run(uis, "questions pending", ADMIN).startswith("No team questions")
+    assert run(uis, f"admins add <@{ALICE}|alice>", ADMIN).startswith("<@UADMIN> made <@UALICE>")
+
+    assert run(uis, "questions pending", ALICE) == bot_admins_only("questions pending")
 
 
 @pytest.mark.parametrize("user", [ADMIN, LEAD])
@@ -59,13 +82,18 @@ def test_an_admin_only_command_runs_for_workspace_admins_and_interview_admins(
 def test_interview_admins_keep_their_rights_when_slack_cannot_be_asked(uis: UIs) -> None:
     uis.fake.fail_next("users.info", "internal_error")
 
-    assert run(uis, "pause", LEAD).startswith("This channel has no schedule yet.")
+    assert run(uis, "pause", LEAD) == (
+        "<@ULEAD> paused the daily question here. `/interview resume` brings it back."
+    )
 
 
-def test_a_workspace_admin_slack_cannot_vouch_for_is_refused(uis: UIs) -> None:
+def test_a_workspace_admin_slack_cannot_vouch_for_is_told_so_not_refused(uis: UIs) -> None:
+    uis.people.forget(TEAM, ADMIN)  # Slack's answer from the set-up is remembered for minutes
     uis.fake.fail_next("users.info", "internal_error")
 
-    assert run(uis, "pause", ADMIN) == admins_only("pause")
+    assert run(uis, "questions pending", ADMIN) == ROLE_UNKNOWN.format(error="internal_error")
+    # The failure is not remembered: the next try asks Slack again.
+    assert run(uis, "questions pending", ADMIN).startswith("No team questions")
 
 
 # -- anyone sees, admins change ----------------------------------------------------------------
@@ -74,7 +102,7 @@ def test_a_workspace_admin_slack_cannot_vouch_for_is_refused(uis: UIs) -> None:
 @pytest.mark.parametrize(
     ("name", "change", "shows"),
     [
-        ("schedule", "09:30", "This channel has no daily question yet."),
+        ("schedule", "10:00", "Daily question here: every weekday at 09:30"),
         ("mode", "blind", "Answers here are *open* (in the thread)."),
         ("emoji", ":star:", "Votes here are :+1: reactions"),
         ("remind", "1h", "Reminders are off here."),
@@ -93,7 +121,7 @@ def test_a_setting_shows_to_anyone_but_only_admins_change_it(
 
 def test_the_setting_commands_are_the_ones_anyone_may_read() -> None:
     readable = sorted(c.name for c in TABLE if c.access == Access.ADMIN_TO_CHANGE)
-    assert readable == ["emoji", "mode", "remind", "schedule"]
+    assert readable == ["admins", "emoji", "mode", "remind", "schedule"]
 
 
 # -- managers only -----------------------------------------------------------------------------
@@ -123,6 +151,7 @@ def test_interview_managers_get_no_admin_rights(uis: UIs) -> None:
 
 def test_the_manager_commands_are_calibrations() -> None:
     assert sorted(MANAGERS_ONLY) == ["calibrate", "calibration"]
+    assert [c.name for c in TABLE if c.access == Access.BOT_ADMIN_TO_CHANGE] == ["managers"]
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -154,6 +183,8 @@ def test_help_lists_every_command_with_its_usage_and_who_may_use_it() -> None:
         Access.ANYONE: "",
         Access.ADMIN: " _(admins)_",
         Access.ADMIN_TO_CHANGE: " _(admins change it)_",
+        Access.BOT_ADMIN: " _(bot admins)_",
+        Access.BOT_ADMIN_TO_CHANGE: " _(bot admins change it)_",
         Access.MANAGER: " _(managers)_",
     }
     for command in TABLE:

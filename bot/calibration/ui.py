@@ -38,7 +38,7 @@ from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand
 from bot.slack.errors import slack_error
 from bot.slack.mrkdwn import slack_date_time
-from bot.slack.people import People
+from bot.slack.people import People, RoleUnknown
 from bot.slack.replies import NO_REPLY, FormErrors, Invocation, Reply
 from storage.states import EvidenceKind
 
@@ -68,8 +68,8 @@ COMMANDS = (
 )
 CLOSED = "This session is closed; scores can't change any more. The reveal is in its thread."
 MANAGERS_ONLY = (
-    "Only hiring managers can close a calibration session: workspace admins and the people "
-    "your bot operator lists in INTERVIEW_MANAGERS."
+    "Only hiring managers can do this: the bot's admins and the managers that "
+    "/interview managers lists. Ask one of them."
 )
 
 
@@ -174,7 +174,10 @@ class CalibrationUI:
 
     def home_blocks(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
         """Managers' Home tab section: who is calibrated and who needs another session."""
-        if not self.people.is_manager(team_id, user_id):
+        try:
+            if not self.people.is_manager(team_id, user_id):
+                return []
+        except RoleUnknown:  # the getting-started section says Slack could not be asked
             return []
         profiles = self.reports.profiles(team_id)
         calibrated = [p.rater for p in profiles if p.calibrated]
@@ -190,8 +193,11 @@ class CalibrationUI:
     ) -> tuple[FormErrors | None, CalibrateRequest | None, Evidence | None, str | None]:
         """Check the form before it closes: errors under the fields, or what to start."""
         channel_id = metadata(private_metadata).get("channel_id") or fields.get("channel")
-        if not self.people.is_manager(team_id, user_id):
-            return {"question": MANAGERS_ONLY}, None, None, None
+        try:
+            if not self.people.is_manager(team_id, user_id):
+                return {"question": MANAGERS_ONLY}, None, None, None
+        except RoleUnknown as exc:
+            return {"question": exc.message.replace("`", "")}, None, None, None
         if not isinstance(channel_id, str) or not channel_id:
             return {"channel": "Choose the channel to post the session in."}, None, None, None
         question = self._question(team_id, fields.get("question") or "")

@@ -1,11 +1,21 @@
-"""Block Kit for a channel's settings: the schedule form. Pure: domain values in, Block Kit out."""
+"""Block Kit for a channel's settings and for getting started: the schedule form, the intro the
+bot posts when it is invited, and the Home tab's first-run sections. Pure: domain values in,
+Block Kit out."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DividerBlock,
+    HeaderBlock,
     InputBlock,
     Option,
     SectionBlock,
@@ -13,12 +23,18 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.channels.schedule import Schedule
-from bot.slack.blocks import md, modal, plain, text_input
+from bot.slack.blocks import finish, md, modal, plain, text_input
+from bot.slack.mrkdwn import plural
+from storage.states import AnswerMode
 
 EDIT_SCHEDULE_BUTTON = "home_edit_schedule"
 SCHEDULE_VIEW = "schedule_submit"
+# The intro posted when the bot joins a channel, and the Home tab's first-run buttons.
+SET_UP_BUTTON = "channels.set_up"  # value: the channel id ("" on the Home tab: a picker)
+TRY_BUTTON = "channels.try_question"  # value: the channel id ("" on the Home tab: in a DM)
 
 SCHEDULE_FIELDS = ("time", "timezone", "days", "reveal", "holidays")
+RUNNING, PAUSED = "running", "paused"
 
 
 def _reveal_words(schedule: Schedule | None) -> str:
@@ -35,8 +51,25 @@ def _reveal_words(schedule: Schedule | None) -> str:
     return ""
 
 
-def schedule_modal(channel_id: str, schedule: Schedule | None, default_tz: str) -> dict[str, Any]:
-    """The App Home's schedule editor: the same words as `/interview schedule`."""
+@dataclass(frozen=True)
+class ChannelSettings:
+    """What the schedule form shows besides the times."""
+
+    categories: tuple[str, ...] = ()  # the channel's categories; empty: all
+    known_categories: tuple[str, ...] = ()  # what the bank holds
+    mode: str = AnswerMode.OPEN
+    paused: bool = False
+
+
+def schedule_modal(
+    channel_id: str | None,
+    schedule: Schedule | None,
+    default_tz: str,
+    settings: ChannelSettings | None = None,
+) -> dict[str, Any]:
+    """The schedule editor: the same words as `/interview schedule`. Without a channel it starts
+    with a channel picker (the Home tab's Set up a channel); with `settings` it also edits the
+    categories, the answer mode and the pause."""
     days_options = [
         Option(value="weekdays", label="Weekdays"),
         Option(value="daily", label="Every day"),
@@ -46,7 +79,17 @@ def schedule_modal(channel_id: str, schedule: Schedule | None, default_tz: str) 
     )
     post_time = f"{schedule.post_time:%H:%M}" if schedule else "09:30"
     blocks: list[Block] = [
-        SectionBlock(text=md(f"Schedule for <#{channel_id}>")),
+        SectionBlock(text=md(f"Schedule for <#{channel_id}>"))
+        if channel_id
+        else InputBlock(
+            block_id="channel",
+            label=plain("Channel"),
+            hint=plain("Invite me there first: /invite @Interview Practice"),
+            element=ConversationSelectElement(
+                action_id="channel",
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
         text_input("time", "Post at (HH:MM)", hint="24-hour local time", initial=post_time),
         text_input(
             "timezone",
@@ -76,4 +119,156 @@ def schedule_modal(channel_id: str, schedule: Schedule | None, default_tz: str) 
             optional=True,
         ),
     ]
-    return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks, channel_id=channel_id)
+    if settings is not None:
+        blocks += _settings_fields(settings)
+    if channel_id:
+        return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks, channel_id=channel_id)
+    return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks)
+
+
+def _settings_fields(settings: ChannelSettings) -> list[Block]:
+    known = ", ".join(settings.known_categories)
+    modes = [
+        Option(value=AnswerMode.OPEN.value, label="Open: answers in the thread"),
+        Option(value=AnswerMode.BLIND.value, label="Blind: private until the reveal"),
+    ]
+    states = [
+        Option(value=RUNNING, label="Running"),
+        Option(value=PAUSED, label="Paused"),
+    ]
+    return [
+        text_input(
+            "categories",
+            "Categories",
+            hint=f"Comma-separated; empty: all. The bank holds: {known}"[:150],
+            initial=",".join(settings.categories) or None,
+            optional=True,
+        ),
+        InputBlock(
+            block_id="mode",
+            label=plain("Answers"),
+            element=StaticSelectElement(
+                action_id="mode",
+                options=modes,
+                initial_option=next(o for o in modes if o.value == settings.mode),
+            ),
+        ),
+        InputBlock(
+            block_id="state",
+            label=plain("Daily question"),
+            element=StaticSelectElement(
+                action_id="state",
+                options=states,
+                initial_option=states[1] if settings.paused else states[0],
+            ),
+        ),
+    ]
+
+
+# -- getting started ---------------------------------------------------------------------------
+
+
+def intro_message(channel_id: str, inviter: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """The one short public intro when someone invites the bot to a channel."""
+    who = f"Thanks for inviting me, <@{inviter}>! " if inviter else "Hello! "
+    text = (
+        f"{who}I post one interview question a day here; you answer in the thread, vote for "
+        "the best answers, and at the reveal I post a sample answer and what interviewers look "
+        "for. Whoever sets it up runs the channel."
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=md(text)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Set up the daily question",
+                    action_id=SET_UP_BUTTON,
+                    value=channel_id,
+                    style="primary",
+                ),
+                ButtonElement(text="Try a question", action_id=TRY_BUTTON, value=channel_id),
+            ]
+        ),
+    ]
+    return finish(text, blocks)
+
+
+@dataclass(frozen=True)
+class FirstRun:
+    """What a person's Home tab says to get them started."""
+
+    can_set_up: bool  # a bot admin or a channel admin: the Set up a channel button
+    answers: int  # what the bot stores about them
+    votes: int
+    scores: int  # calibration scores
+    admin_of: tuple[str, ...]  # channels they run
+    is_manager: bool
+    channels: tuple[tuple[str, tuple[str, ...]], ...]  # (channel, its admins) that practise
+    bot_admins: tuple[str, ...]
+    role_error: str | None = None  # users.info failed: admin buttons may be missing
+
+
+def first_run_blocks(first: FirstRun) -> list[dict[str, Any]]:
+    """The Home tab's getting-started sections: set up (admins), practise now (everyone),
+    what the bot stores about you, and who runs each channel."""
+    blocks: list[Block] = [HeaderBlock(text=plain("Get started"))]
+    buttons = [
+        ButtonElement(text="Practise now", action_id=TRY_BUTTON, value="", style="primary"),
+    ]
+    if first.can_set_up:
+        buttons.append(ButtonElement(text="Set up a channel", action_id=SET_UP_BUTTON, value=""))
+    blocks.append(
+        SectionBlock(
+            text=md(
+                "*Practise now:* a question just for you, whenever you like.\n"
+                + (
+                    "*Set up a channel:* choose a channel, the time of the daily question, its "
+                    "categories, open or blind answers, or pause it."
+                    if first.can_set_up
+                    else "*Run a channel:* invite me (`/invite @Interview Practice`) and press "
+                    "*Set up the daily question*; whoever sets a channel up becomes its admin."
+                )
+            )
+        )
+    )
+    blocks.append(ActionsBlock(elements=buttons))
+    roles = []
+    if first.admin_of:
+        roles.append("admin of " + ", ".join(f"<#{c}>" for c in first.admin_of))
+    if first.is_manager:
+        roles.append("a hiring manager")
+    counts = [plural(first.answers, "answer"), plural(first.votes, "vote") + " you cast"]
+    if first.scores:
+        counts.append(plural(first.scores, "calibration score"))
+    stored = (
+        f"*What I store about you:* {', '.join(counts)}, each with when"
+        + (f"; that you are {' and '.join(roles)}" if roles else "")
+        + ". Nothing else: no profile, no messages outside my threads. "
+        "`/interview forget-me` deletes it."
+    )
+    blocks.append(SectionBlock(text=md(stored)))
+    if first.role_error:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    md(
+                        f":warning: I couldn't check your Slack role just now (Slack answered "
+                        f"`{first.role_error}`), so admin buttons may be missing. Open this tab "
+                        "again in a minute."
+                    )
+                ]
+            )
+        )
+    lines = []
+    for channel_id, admins in first.channels[:20]:
+        who = ", ".join(f"<@{a}>" for a in admins) if admins else "the bot's admins"
+        lines.append(f"<#{channel_id}>: {who}")
+    everywhere = ", ".join(f"<@{a}>" for a in first.bot_admins)
+    lines.append(
+        "Every channel: the bot's admins"
+        + (f" ({everywhere})" if everywhere else "")
+        + " and Slack workspace admins."
+    )
+    blocks.append(SectionBlock(text=md("*Who runs the channels*\n" + "\n".join(lines))))
+    blocks.append(DividerBlock())
+    return [b.to_dict() for b in blocks]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.schedule import Schedule, parse_time
+from storage import admins as admin_store
 from storage import channels as channel_store
 from storage.channels import ChannelSchedule
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
@@ -51,11 +52,17 @@ class ChannelService:
         user_id: str,
         now: datetime,
         paused: bool = False,
-    ) -> None:
+        **settings: object,
+    ) -> bool:
+        """Save the channel's schedule (and any other `settings`, e.g. mode). True when this
+        set the channel up: it had no settings and no admins, so `user_id` is its admin now."""
         minutes = (
             int(schedule.reveal_after.total_seconds() // 60) if schedule.reveal_after else None
         )
         with self.sessions.begin() as session:
+            first = channel_store.get_schedule(
+                session, team_id, channel_id
+            ) is None and not admin_store.channel_admins(session, team_id, channel_id)
             channel_store.save_schedule(
                 session,
                 team_id,
@@ -70,7 +77,11 @@ class ChannelService:
                 paused=paused,
                 updated_by=user_id,
                 updated_at=now,
+                **settings,
             )
+            if first:
+                admin_store.add_channel_admin(session, team_id, channel_id, user_id, user_id, now)
+            return first
 
     def set_paused(
         self, team_id: str, channel_id: str, paused: bool, user_id: str, now: datetime

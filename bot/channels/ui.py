@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.channels import render
+from bot.channels.admins import Admins, Change
 from bot.channels.schedule import (
     MAX_ANSWER_WINDOW,
     ScheduleError,
@@ -22,28 +25,51 @@ from bot.channels.schedule import (
 )
 from bot.channels.service import ChannelService, next_post
 from bot.questions.library import QuestionLibrary
+from bot.questions.practice import random_question
+from bot.questions.render import practice_card
 from bot.slack.blocks import metadata
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand, choice
 from bot.slack.errors import slack_error
 from bot.slack.mrkdwn import escape, slack_date_time
-from bot.slack.people import People
+from bot.slack.people import People, RoleUnknown
 from bot.slack.replies import FormErrors, Invocation, Reply
 from storage.states import AnswerMode
 
 log = logging.getLogger(__name__)
 
+NOT_A_MEMBER = (
+    "I'm not a member of that channel yet. Invite me there (/invite @Interview Practice), "
+    "then save again."
+)
 INVITE_HINT = (
     "I'm not a member of this channel yet. Invite me with `/invite @Interview Practice` "
     "(or mention me and choose *Invite*), then try again."
 )
+SET_UP = (
+    " They set this channel up, so they are its admin: `/interview admins add @name` adds another."
+)
 EMOJI = re.compile(r"^:?([a-z0-9_+'-]{1,64})(?:::skin-tone-\d)?:?$")
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def _emoji_check(args: tuple[str, ...]) -> str | None:
     if args and not EMOJI.match(args[0].lower()):
         return "Give an emoji name, e.g. `/interview emoji :star:`."
     return None
+
+
+def _grant_check(example: str) -> Callable[[tuple[str, ...]], str | None]:
+    """`add @someone`, `remove @someone`, or nothing (the list)."""
+
+    def check(args: tuple[str, ...]) -> str | None:
+        if not args:
+            return None
+        if len(args) != 2 or args[0].lower() not in ("add", "remove") or not MENTION.match(args[1]):
+            return f"Usage: `{example} add @name` or `{example} remove @name`."
+        return None
+
+    return check
 
 
 SECTION = "Running the channel"
@@ -57,6 +83,7 @@ COMMANDS = (
         0,
         12,
         Access.ADMIN_TO_CHANGE,
+        sets_up=True,
     ),
     SubCommand("pause", "", "stop the daily question", SECTION, access=Access.ADMIN),
     SubCommand("resume", "", "restart the daily question", SECTION, access=Access.ADMIN),
@@ -89,6 +116,26 @@ COMMANDS = (
         Access.ADMIN_TO_CHANGE,
         _emoji_check,
     ),
+    SubCommand(
+        "admins",
+        "[add|remove @name]",
+        "who runs this channel; its admins add or remove one",
+        SECTION,
+        0,
+        2,
+        Access.ADMIN_TO_CHANGE,
+        _grant_check("/interview admins"),
+    ),
+    SubCommand(
+        "managers",
+        "[add|remove @name]",
+        "who runs calibration; the bot's admins add or remove one",
+        "Calibration",
+        0,
+        2,
+        Access.BOT_ADMIN_TO_CHANGE,
+        _grant_check("/interview managers"),
+    ),
 )
 
 
@@ -98,9 +145,12 @@ class ChannelsUI:
     library: QuestionLibrary
     client_for: ClientFor
     people: People
+    admins: Admins
 
     def handlers(self) -> dict[str, Handler]:
         return {
+            "admins": self.channel_admins,
+            "managers": self.managers,
             "schedule": self.schedule,
             "pause": self.pause,
             "resume": self.resume,
@@ -108,6 +158,87 @@ class ChannelsUI:
             "remind": self.remind,
             "emoji": self.emoji,
         }
+
+    # -- who runs the channel --------------------------------------------------------------------
+
+    def channel_admins(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
+        """`/interview admins`: the list for anyone; `add @x` / `remove @x` for its admins."""
+        if not args:
+            return Reply(self.admins_text(inv.team_id, inv.channel_id))
+        user_id = _mentioned(args[1])
+        if args[0].lower() == "add":
+            match self.admins.add(inv.team_id, inv.channel_id, user_id, inv.user_id, now):
+                case Change.ALREADY:
+                    return Reply(f"<@{user_id}> is already an admin of this channel.")
+            return Reply(
+                f"<@{inv.user_id}> made <@{user_id}> an admin of this channel: they can change "
+                "its schedule, pause it and add or remove admins. `/interview admins` lists them.",
+                public=True,
+            )
+        match self.admins.remove(inv.team_id, inv.channel_id, user_id):
+            case Change.ALREADY:
+                return Reply(
+                    f"<@{user_id}> is not one of this channel's admins. "
+                    + self.admins_text(inv.team_id, inv.channel_id)
+                )
+            case Change.LAST_ADMIN:
+                return Reply(
+                    f"<@{user_id}> is this channel's only admin: add another first "
+                    "(`/interview admins add @name`), so someone is left to ask."
+                )
+        return Reply(
+            f"<@{inv.user_id}> removed <@{user_id}> from this channel's admins.", public=True
+        )
+
+    def admins_text(self, team_id: str, channel_id: str) -> str:
+        """Who runs this channel, and who else may: for anyone who asks."""
+        found = self.admins.of_channel(team_id, channel_id)
+        bot_admins = self.people.bot_admins(team_id)
+        if found.admins:
+            lines = [f"*Admins of this channel:* {_mentions(found.admins)}."]
+        elif found.set_up:
+            lines = ["This channel has no admins of its own: the bot's admins run it."]
+        else:
+            lines = [
+                "Nobody runs this channel yet. Whoever sets it up (`/interview schedule 09:30`) "
+                "becomes its admin."
+            ]
+        everywhere = f"{_mentions(bot_admins)} and " if bot_admins else ""
+        lines.append(f"The bot's admins run every channel: {everywhere}Slack workspace admins.")
+        lines.append(
+            "Admins add or remove one with `/interview admins add @name` or `remove @name`."
+        )
+        return "\n".join(lines)
+
+    def managers(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
+        """`/interview managers`: who runs calibration; bot admins add or remove one."""
+        if not args:
+            listed = self.people.managers_of(inv.team_id)
+            named = f"{_mentions(listed)}, and " if listed else ""
+            return Reply(
+                f"*Hiring managers* (start calibration sessions, read the reports): {named}"
+                "the bot's admins. The bot's admins add or remove one with "
+                "`/interview managers add @name` or `remove @name`."
+            )
+        user_id = _mentioned(args[1])
+        if args[0].lower() == "add":
+            if self.admins.add_manager(inv.team_id, user_id, inv.user_id, now) == Change.ALREADY:
+                return Reply(f"<@{user_id}> is already a hiring manager.")
+            return Reply(
+                f"<@{inv.user_id}> made <@{user_id}> a hiring manager: they can start "
+                "calibration sessions and read the reports.",
+                public=True,
+            )
+        if self.admins.remove_manager(inv.team_id, user_id) == Change.ALREADY:
+            extra = " (INTERVIEW_MANAGERS lists them: the bot's operator changes that)"
+            listed_by_operator = user_id in self.people.managers
+            return Reply(
+                f"<@{user_id}> was not made a manager in Slack"
+                f"{extra if listed_by_operator else ''}, so there is nothing to remove."
+            )
+        return Reply(
+            f"<@{inv.user_id}> removed <@{user_id}> from the hiring managers.", public=True
+        )
 
     def pause(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
         return self._set_paused(inv, True, now)
@@ -205,16 +336,16 @@ class ChannelsUI:
             schedule = parse_schedule(args, person.timezone, categories)
         except ScheduleError as exc:
             return Reply(f"Nothing was saved. {escape(str(exc))}")  # it quotes what was typed
-        if not self._bot_is_member(inv):
+        if not self._bot_is_member(inv.team_id, inv.channel_id):
             return Reply(f"Nothing was saved. {INVITE_HINT}")
-        self.channels.subscribe(inv.team_id, inv.channel_id, schedule, inv.user_id, now)
+        set_up = self.channels.subscribe(inv.team_id, inv.channel_id, schedule, inv.user_id, now)
         upcoming = next_post(schedule, now)
         first = (
             f" First question: {slack_date_time(upcoming, schedule.timezone)}." if upcoming else ""
         )
         return Reply(
             f"<@{inv.user_id}> scheduled the daily interview question here: "
-            f"{schedule.describe()}.{first}",
+            f"{schedule.describe()}.{first}" + (SET_UP if set_up else ""),
             public=True,
         )
 
@@ -234,28 +365,84 @@ class ChannelsUI:
         )
         return Reply(f"Daily question here: {schedule.describe()}.{nxt}{state}")
 
-    def _bot_is_member(self, inv: Invocation) -> bool:
+    def _bot_is_member(self, team_id: str, channel_id: str) -> bool:
         try:
-            info = self.client_for(inv.team_id).conversations_info(channel=inv.channel_id)
+            info = self.client_for(team_id).conversations_info(channel=channel_id)
         except SlackApiError as exc:
             if exc.response.get("error") in ("channel_not_found", "not_in_channel"):
                 return False
-            log.warning("conversations.info failed", extra={"channel": inv.channel_id})
+            log.warning("conversations.info failed", extra={"channel": channel_id})
             return True  # don't block scheduling on a lookup hiccup; posting will tell
         channel = info.get("channel") or {}
         return bool(channel.get("is_member", True))
 
-    # -- the App Home's schedule form -----------------------------------------------------------
+    # -- the schedule form: from the Home tab and from the intro ----------------------------------
+
+    def may_set_up(self, team_id: str, channel_id: str, user_id: str) -> bool:
+        """The channel's admins and the bot's admins; anyone, for a channel nobody set up yet.
+        Raises RoleUnknown when only Slack could tell and it did not answer."""
+        return self.admins.is_unclaimed(team_id, channel_id) or self.people.is_channel_admin(
+            team_id, channel_id, user_id
+        )
+
+    def can_set_up_any(self, team_id: str, user_id: str) -> bool:
+        """Whether the Home tab offers Set up a channel: bot admins and channel admins."""
+        if self.admins.channels_of(team_id, user_id):
+            return True
+        try:
+            return self.people.is_admin(team_id, user_id)
+        except RoleUnknown:
+            return False  # the Home tab says so in its own words
 
     def open_schedule_form(
         self, team_id: str, user_id: str, channel_id: str, trigger_id: str
-    ) -> None:
+    ) -> Reply | None:
+        """The schedule form for `channel_id`, or with a channel picker for "" (the Home tab's
+        Set up a channel). A refusal comes back as a reply (there is nowhere to show one on the
+        Home tab, whose buttons are only shown to those who may)."""
+        try:
+            allowed = (
+                self.can_set_up_any(team_id, user_id)
+                if not channel_id
+                else self.may_set_up(team_id, channel_id, user_id)
+            )
+        except RoleUnknown as exc:
+            return Reply(exc.message)
+        if not allowed:
+            return Reply(self._not_yours(team_id, channel_id))
         person = self.people.person(team_id, user_id)
-        if not person.is_admin:
-            return  # the button is only shown to admins; a stale Home tab gets nothing
-        schedule, _ = self.channels.schedule(team_id, channel_id)
-        view = render.schedule_modal(channel_id, schedule, person.timezone)
+        schedule = self.channels.schedule(team_id, channel_id)[0] if channel_id else None
+        view = render.schedule_modal(
+            channel_id or None, schedule, person.timezone, self._settings(team_id, channel_id)
+        )
         self.client_for(team_id).views_open(trigger_id=trigger_id, view=view)
+        return None
+
+    def _settings(self, team_id: str, channel_id: str) -> render.ChannelSettings:
+        known = tuple(sorted(self.library.for_team(team_id).categories()))
+        if not channel_id:
+            return render.ChannelSettings(known_categories=known)
+        schedule, paused = self.channels.schedule(team_id, channel_id)
+        return render.ChannelSettings(
+            categories=schedule.categories if schedule else (),
+            known_categories=known,
+            mode=self.channels.mode(team_id, channel_id),
+            paused=paused,
+        )
+
+    def _not_yours(self, team_id: str, channel_id: str) -> str:
+        admins = self.people.channel_admins(team_id, channel_id)
+        if admins:
+            return (
+                f"Only this channel's admins can change its daily question. Ask one of them: "
+                f"{_mentions(admins)}."
+            )
+        bot_admins = self.people.bot_admins(team_id)
+        named = f"{_mentions(bot_admins)} or " if bot_admins else ""
+        return (
+            "Only the bot's admins can change this channel's daily question. "
+            f"Ask {named}a Slack workspace admin."
+        )
 
     def submit_schedule(
         self,
@@ -265,35 +452,127 @@ class ChannelsUI:
         fields: dict[str, str | None],
         now: datetime,
     ) -> FormErrors | None:
-        channel_id = metadata(private_metadata).get("channel_id")
-        if not isinstance(channel_id, str) or not self.people.is_admin(team_id, user_id):
+        """Save the form: the schedule, and (when the form has them) categories, mode, pause.
+        The rights are checked again for the channel the form names."""
+        channel_id = metadata(private_metadata).get("channel_id") or fields.get("channel")
+        if not isinstance(channel_id, str) or not channel_id:
+            if "channel" in fields:
+                return {"channel": "Choose the channel for the daily question."}
             return {"time": "Only admins can change the schedule."}
+        field = "channel" if "channel" in fields else "time"
         try:
-            schedule = parse_schedule_form(fields, self.library.for_team(team_id).categories())
+            if not self.may_set_up(team_id, channel_id, user_id):
+                return {field: "Only admins can change the schedule."}
+        except RoleUnknown as exc:
+            return {field: exc.message.replace("`", "")}
+        known = self.library.for_team(team_id).categories()
+        try:
+            schedule = parse_schedule_form(fields, known)
         except ScheduleFieldError as exc:
-            return {exc.field: exc.problem}
-        # The form edits times only: keep the channel's categories and its pause.
+            return {exc.field: exc.problem.replace("`", "")}
+        if not self._bot_is_member(team_id, channel_id):
+            return {field: NOT_A_MEMBER}
         existing, paused = self.channels.schedule(team_id, channel_id)
-        if existing is not None:
-            schedule = replace(schedule, categories=existing.categories)
-        self.channels.subscribe(team_id, channel_id, schedule, user_id, now, paused=paused)
+        if "categories" not in fields and existing is not None:
+            schedule = replace(schedule, categories=existing.categories)  # a form without them
+        if fields.get("state") in (render.RUNNING, render.PAUSED):
+            paused = fields["state"] == render.PAUSED
+        mode = fields.get("mode")
+        extra = {"mode": AnswerMode(mode)} if mode in tuple(AnswerMode) else {}
+        self.channels.subscribe(team_id, channel_id, schedule, user_id, now, paused, **extra)
         return None
 
-    def after_schedule(self, team_id: str, user_id: str, private_metadata: str | None) -> None:
+    def after_schedule(
+        self,
+        team_id: str,
+        user_id: str,
+        private_metadata: str | None,
+        fields: dict[str, str | None] | None = None,
+    ) -> None:
         """After the modal closed: announce the change in the channel."""
-        channel_id = metadata(private_metadata).get("channel_id")
-        if not isinstance(channel_id, str):
+        channel_id = metadata(private_metadata).get("channel_id") or (fields or {}).get("channel")
+        if not isinstance(channel_id, str) or not channel_id:
             return
-        schedule, _ = self.channels.schedule(team_id, channel_id)
+        schedule, paused = self.channels.schedule(team_id, channel_id)
         if schedule is None:
             return
+        state = " It is *paused* for now." if paused else ""
         try:
             self.client_for(team_id).chat_postMessage(
                 channel=channel_id,
-                text=f"<@{user_id}> changed the daily interview question here: {schedule.describe()}.",
+                text=f"<@{user_id}> changed the daily interview question here: "
+                f"{schedule.describe()}.{state}",
             )
         except Exception as exc:  # saved; the announcement is a courtesy
             log.info(
                 "schedule announcement failed",
                 extra={"channel": channel_id, "error": slack_error(exc)},
             )
+
+    # -- getting started ---------------------------------------------------------------------
+
+    def introduce(
+        self, team_id: str, channel_id: str, inviter: str | None, joined_ts: str, now: datetime
+    ) -> bool:
+        """The bot was invited to a channel: one short public intro with Set up and Try buttons,
+        once per join (a retried event posts nothing). True when it was posted."""
+        if not self.admins.claim_intro(team_id, channel_id, joined_ts, now):
+            return False
+        text, blocks = render.intro_message(channel_id, inviter)
+        try:
+            self.client_for(team_id).chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+        except Exception as exc:  # claimed: a failed intro is not retried, the commands still work
+            log.warning(
+                "intro not posted", extra={"channel": channel_id, "error": slack_error(exc)}
+            )
+            return False
+        return True
+
+    def home_blocks(
+        self, team_id: str, user_id: str, answers: int, votes: int, scores: int
+    ) -> list[dict[str, Any]]:
+        """The Home tab's getting-started sections: Set up a channel (for admins), Practise
+        now, what the bot stores about the person, and who runs each channel."""
+        role_error = None
+        try:
+            is_bot_admin = self.people.is_admin(team_id, user_id)
+            is_manager = is_bot_admin or self.people.is_manager(team_id, user_id)
+        except RoleUnknown as exc:
+            is_bot_admin, is_manager, role_error = False, False, exc.error
+        admin_of = tuple(self.admins.channels_of(team_id, user_id))
+        channels = tuple(
+            (channel_id, tuple(self.people.channel_admins(team_id, channel_id)))
+            for channel_id, _, _ in self.channels.all_for_team(team_id)
+        )
+        first = render.FirstRun(
+            can_set_up=is_bot_admin or bool(admin_of),
+            answers=answers,
+            votes=votes,
+            scores=scores,
+            admin_of=admin_of,
+            is_manager=is_manager,
+            channels=channels,
+            bot_admins=tuple(self.people.bot_admins(team_id)),
+            role_error=role_error,
+        )
+        return render.first_run_blocks(first)
+
+    def try_question(self, team_id: str, user_id: str, channel_id: str) -> Reply | None:
+        """Try a question / Practise now: a question just for the presser. From a message, a
+        private reply; from the Home tab (no channel), a direct message."""
+        question = random_question(self.library.for_team(team_id))
+        text, blocks = practice_card(question)
+        if channel_id:
+            return Reply(text, blocks=blocks)
+        self.client_for(team_id).chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        return None
+
+
+def _mentioned(word: str) -> str:
+    match = MENTION.match(word)
+    assert match is not None  # the command table checked it
+    return match.group(1)
+
+
+def _mentions(users: Sequence[str]) -> str:
+    return ", ".join(f"<@{u}>" for u in users)

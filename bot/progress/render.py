@@ -122,10 +122,14 @@ def home_view(
     return finish_view(View(type="home", blocks=blocks))
 
 
-def with_sections(view: dict[str, Any], blocks: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The Home view with another feature's sections before the help (within 100 blocks)."""
-    if not blocks:
+def with_sections(
+    view: dict[str, Any], blocks: Sequence[dict[str, Any]], top: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """The Home view with another feature's sections before the help, and `top` after the
+    introduction (within 100 blocks)."""
+    if not blocks and not top:
         return view
-    head, help_part = view["blocks"][:-2], view["blocks"][-2:]
-    room = VIEW_BLOCKS - len(head) - len(help_part)
-    return {**view, "blocks": [*head, *list(blocks)[: max(room, 0)], *help_part]}
+    intro, head, help_part = view["blocks"][:3], view["blocks"][3:-2], view["blocks"][-2:]
+    first = list(top)[: max(VIEW_BLOCKS - len(view["blocks"]), 0)]
+    room = VIEW_BLOCKS - len(intro) - len(first) - len(head) - len(help_part)
+    return {**view, "blocks": [*intro, *first, *head, *list(blocks)[: max(room, 0)], *help_part]}

@@ -12,7 +12,7 @@ from bot.progress import render
 from bot.progress.service import ProgressService
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Handler, SubCommand, choice
-from bot.slack.people import People
+from bot.slack.people import People, RoleUnknown
 from bot.slack.replies import NO_REPLY, Invocation, Reply
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -75,9 +75,14 @@ class ProgressUI:
         user_id: str,
         now: datetime,
         more: Sequence[dict[str, Any]] = (),
+        top: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """The person's Home tab; `more` holds other features' sections (e.g. calibration)."""
-        is_admin = self.people.is_admin(team_id, user_id)
+        """The person's Home tab; `more` holds other features' sections (e.g. calibration),
+        `top` the getting-started sections shown first."""
+        try:
+            is_admin = self.people.is_admin(team_id, user_id)
+        except RoleUnknown:  # the getting-started section says Slack could not be asked
+            is_admin = False
         view = self.progress.home(team_id, user_id, is_admin, now, self.help_text)
-        view = render.with_sections(view, more)
+        view = render.with_sections(view, more, top)
         self.client_for(team_id).views_publish(user_id=user_id, view=view)

@@ -59,7 +59,7 @@ COMMANDS = (
         "",
         "team questions waiting for approval, with Approve and Reject",
         SECTION,
-        access=Access.ADMIN,
+        access=Access.BOT_ADMIN,
     ),
     SubCommand(
         "questions edit",

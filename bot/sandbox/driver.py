@@ -458,6 +458,25 @@ class SlackDriver:
             self._sent.pop((channel, ts), None)
         return self.event(event)
 
+    def invite_bot(
+        self, channel: str, *, inviter: str | None, event_id: str | None = None
+    ) -> Response:
+        """``member_joined_channel`` for the bot itself: ``inviter`` added it to ``channel``
+        (``None``: it joined on its own, e.g. through an admin). The fake counts it as a member
+        from now on."""
+        self.fake.bot_joins(channel)
+        event: dict[str, Any] = {
+            "type": "member_joined_channel",
+            "user": self.fake.bot_user_id,
+            "channel": channel,
+            "channel_type": "G" if self.fake.channel_type(channel) == "group" else "C",
+            "team": self.team_id,
+            "event_ts": self.fake.next_ts(),
+        }
+        if inviter is not None:
+            event["inviter"] = inviter
+        return self.event(event, event_id=event_id)
+
     def _reaction(
         self, kind: str, channel: str, ts: str, name: str, *, user: str, item_user: str
     ) -> Response:

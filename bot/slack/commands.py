@@ -11,10 +11,18 @@ from bot.slack.replies import Invocation, Reply
 
 
 class Access(StrEnum):
+    """Who may run a sub-command (bot.slack.people says how rights resolve)."""
+
     ANYONE = "anyone"
-    ADMIN = "admins"
+    ADMIN = "admins"  # the channel's admins, and the bot's admins
     ADMIN_TO_CHANGE = "anyone sees; admins change"  # without arguments it only shows
+    BOT_ADMIN = "bot admins"  # workspace-wide: the bot's admins only
+    BOT_ADMIN_TO_CHANGE = "anyone sees; bot admins change"
     MANAGER = "managers"
+
+
+CHANNEL_RIGHTS = (Access.ADMIN, Access.ADMIN_TO_CHANGE)
+BOT_RIGHTS = (Access.BOT_ADMIN, Access.BOT_ADMIN_TO_CHANGE)
 
 
 # checks the words after the name; returns a usage message, or None when they are fine
@@ -32,14 +40,17 @@ class SubCommand:
     most: int | None = 0
     access: Access = Access.ANYONE
     check: ArgsCheck | None = None
+    # Anyone may use it (with arguments) on a channel that has no settings and no admins yet,
+    # and so becomes the channel's first admin: setting a channel up.
+    sets_up: bool = False
 
     @property
     def usage(self) -> str:
         return f"/interview {self.name} {self.args}".rstrip()
 
     def needs_rights(self, args: tuple[str, ...] | list[str]) -> bool:
-        return self.access in (Access.ADMIN, Access.MANAGER) or (
-            self.access == Access.ADMIN_TO_CHANGE and bool(args)
+        return self.access in (Access.ADMIN, Access.BOT_ADMIN, Access.MANAGER) or (
+            self.access in (Access.ADMIN_TO_CHANGE, Access.BOT_ADMIN_TO_CHANGE) and bool(args)
         )
 
 

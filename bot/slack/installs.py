@@ -52,6 +52,10 @@ class Installations(Protocol):
         """`app_uninstalled`: forget every token of the workspace (or org); how many went."""
         ...
 
+    def installer(self, team_id: str) -> str | None:
+        """Who installed the app in the workspace (a bot admin there); None when unknown."""
+        ...
+
     def tokens_revoked(
         self,
         enterprise_id: str | None,
@@ -82,6 +86,10 @@ class SingleWorkspace:
     def uninstalled(self, enterprise_id: str | None, team_id: str | None, *, org: bool) -> int:
         self._remove(team_id, "app uninstalled")
         return 1
+
+    def installer(self, team_id: str) -> str | None:
+        """A token names no installer: the operator lists the bot's admins in INTERVIEW_ADMINS."""
+        return None
 
     def tokens_revoked(
         self,
@@ -211,6 +219,36 @@ class WorkspaceClients:
             if client is None:
                 client = self._clients[token] = make_client(self.settings, token)
             return client
+
+    def installer(self, team_id: str) -> str | None:
+        """The user who made the workspace's newest install (for an org-wide install, the org's
+        installer, when the workspace has none of its own)."""
+        c = self.store.installations.c
+        query = (
+            sqlalchemy.select(c.user_id)
+            .where(c.client_id == self.store.client_id, c.team_id == team_id)
+            .order_by(c.installed_at.desc())
+            .limit(1)
+        )
+        with self.store.engine.connect() as conn:
+            user_id = conn.execute(query).scalar_one_or_none()
+        if user_id is None:
+            org = self._org_bot(team_id)
+            if org is None or not org.enterprise_id:
+                return None
+            query = (
+                sqlalchemy.select(c.user_id)
+                .where(
+                    c.client_id == self.store.client_id,
+                    c.enterprise_id == org.enterprise_id,
+                    c.team_id.is_(None),
+                )
+                .order_by(c.installed_at.desc())
+                .limit(1)
+            )
+            with self.store.engine.connect() as conn:
+                user_id = conn.execute(query).scalar_one_or_none()
+        return str(user_id) if user_id else None
 
     # -- the app removed ----------------------------------------------------------------------
 

@@ -121,6 +121,18 @@ class ConversationsApi(FakeSlackServer):
                 is_archived=is_archived,
             )
 
+    def bot_joins(self, channel_id: str, name: str | None = None) -> None:
+        """Someone invited the bot: it is a member of the channel from now on (the channel is
+        created, public, when the fake doesn't know it)."""
+        with self._lock:
+            channel = self._channels.get(channel_id)
+            if channel is None:
+                self._channels[channel_id] = Channel(
+                    id=channel_id, name=name or channel_id.lower(), is_member=True
+                )
+            else:
+                channel.is_member = True
+
     def user_name(self, user_id: str) -> str | None:
         with self._lock:
             user = self._users.get(user_id)
