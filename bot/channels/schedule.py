@@ -271,7 +271,8 @@ class ScheduleFieldError(ScheduleError):
 def parse_schedule_form(
     fields: dict[str, str | None], known_categories: Collection[str] = ()
 ) -> Schedule:
-    """The App Home schedule form, validated exactly like `/interview schedule`'s words."""
+    """The schedule form, validated exactly like `/interview schedule`'s words (an empty or
+    missing categories field means every category)."""
     zone_text = (fields.get("timezone") or "").strip() or "UTC"
     problem = zone_problem(zone_text)
     zone = resolve_zone(zone_text)
@@ -289,6 +290,9 @@ def parse_schedule_form(
     holidays = (fields.get("holidays") or "").strip()
     if holidays:
         words["holidays"] = ["holidays", holidays]
+    categories = (fields.get("categories") or "").replace(" ", "")
+    if categories:
+        words["categories"] = ["categories", categories]
     for field, value in words.items():  # find the field at fault, one at a time
         base = [] if field == "time" else ["09:00"]
         try:
