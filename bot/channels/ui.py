@@ -410,6 +410,8 @@ class ChannelsUI:
             return Reply(exc.message)
         if not allowed:
             return Reply(self._not_yours(team_id, channel_id))
+        if channel_id and not self._bot_is_member(team_id, channel_id):
+            return Reply(INVITE_HINT)
         person = self.people.person(team_id, user_id)
         schedule = self.channels.schedule(team_id, channel_id)[0] if channel_id else None
         view = render.schedule_modal(
