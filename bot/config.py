@@ -30,6 +30,8 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     managers: frozenset[str] = field(default_factory=frozenset)  # calibration, besides admins
     slack_api_url: str = SLACK_DEFAULT_API_URL
+    # answers older than this many days are deleted every day; None keeps them
+    retention_days: int | None = None
 
     @property
     def oauth_enabled(self) -> bool:
@@ -83,6 +85,7 @@ class Settings:
             admins=_user_ids("INTERVIEW_ADMINS", get("INTERVIEW_ADMINS")),
             managers=_user_ids("INTERVIEW_MANAGERS", get("INTERVIEW_MANAGERS")),
             slack_api_url=_api_url(get("SLACK_API_URL")),
+            retention_days=_retention_days(get("RETENTION_DAYS")),
         )
 
 
@@ -104,6 +107,17 @@ def _database_url(value: str | None) -> str:
             "empty; use a file such as sqlite:///interview.db"
         )
     return database_url
+
+
+def _retention_days(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(
+            "RETENTION_DAYS must be a whole number of days, 1 or more (or unset to keep "
+            f"answers), got {value!r}"
+        )
+    return int(value)
 
 
 def _api_url(value: str | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from storage import blind as blind_store
 from storage import channels as channel_store
 from storage import rounds as round_store
 from storage import votes as vote_store
@@ -106,27 +107,23 @@ def _store(
 
 
 def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
+    """A deleted reply keeps only a tombstone: its text, author and the votes on it go, and a
+    reply or edit of it delivered afterwards can't bring it back. Deleting the reveal's copy of
+    a blind answer deletes the private answer too."""
     previous = event.get("previous_message") or {}
     ts = event.get("deleted_ts") or previous.get("ts")
     thread_ts = previous.get("thread_ts")
-    if not ts or not thread_ts or thread_ts == ts or not previous.get("user"):
+    if not ts or not thread_ts or thread_ts == ts:
         return "ignored: not a thread reply"
     rnd = round_store.round_by_message(session, team_id, event["channel"], thread_ts)
     if rnd is None:
         return "ignored: not a round thread"
-    # A tombstone: a reply delivered after its deletion must not come back.
-    round_store.upsert_answer(
-        session,
-        round_id=rnd.id,
-        team_id=team_id,
-        channel_id=event["channel"],
-        ts=ts,
-        user_id=previous["user"],
-        text=previous.get("text") or "",
-        version=ts,
-        now=now,
-        deleted=True,
+    author = round_store.delete_answer(
+        session, round_id=rnd.id, team_id=team_id, channel_id=event["channel"], ts=ts, now=now
     )
+    vote_store.delete_votes_on(session, team_id, event["channel"], ts)
+    if author is not None and rnd.mode == AnswerMode.BLIND:
+        blind_store.delete_blind_answer(session, rnd.id, author)
     return "answer deleted"
 
 
@@ -147,6 +144,8 @@ def _reaction(
             return "ignored: not the vote emoji"
     if event["user"] == event.get("item_user"):
         return "ignored: own answer"
+    if round_store.is_deleted_answer(session, team_id, channel_id, ts):
+        return "ignored: deleted answer"
     vote_store.upsert_vote(
         session,
         team_id=team_id,
