@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///interview.db"
+MAX_RETENTION_DAYS = 36500  # a hundred years: longer is keeping them
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -112,10 +113,10 @@ def _database_url(value: str | None) -> str:
 def _retention_days(value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or int(value) < 1:
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_RETENTION_DAYS:
         raise ConfigError(
-            "RETENTION_DAYS must be a whole number of days, 1 or more (or unset to keep "
-            f"answers), got {value!r}"
+            f"RETENTION_DAYS must be a whole number of days from 1 to {MAX_RETENTION_DAYS} "
+            f"(or unset, to keep answers), got {value!r}"
         )
     return int(value)
 
