@@ -60,7 +60,7 @@ from storage.db import rows_changed
 from storage.inbox import InboxEvent
 from storage.questions import CustomQuestion
 from storage.rounds import Answer, Round
-from storage.states import AnswerMode, SessionStatus
+from storage.states import AnswerMode, EvidenceKind, SessionStatus
 from storage.votes import Vote
 
 # Later than any Slack message ts (seconds until the year 2286): no edit is newer.
@@ -68,6 +68,7 @@ FORGOTTEN_VERSION = "9999999999.999999"
 # What stands in a required "who" column once the person is forgotten.
 NOBODY = ""
 REMOVED_EVIDENCE = "(removed: its author asked the bot to forget their data)"
+DELETED_EVIDENCE = "(removed: its author deleted this answer in Slack)"
 
 # slack_sdk's installation store table (created by migration 0002); storage never imports
 # slack_sdk, so only the columns used here are named.
@@ -239,6 +240,26 @@ def _forget_evidence(session: Session, team_id: str | None, user_id: str) -> int
     return _update(
         session, sessions, {"evidence": REMOVED_EVIDENCE, "author_id": None}, in_team, theirs
     )
+
+
+def forget_answer_evidence(session: Session, team_id: str, author_id: str, text: str) -> int:
+    """A calibration session scoring an answer its author deleted keeps the panel's scores,
+    not the text (nor who wrote it); one still waiting for their consent is declined."""
+    sessions = CalibrationSession
+    quoting = (
+        sessions.team_id == team_id,
+        sessions.author_id == author_id,
+        sessions.evidence_kind == EvidenceKind.ANSWER,
+        sessions.evidence == text,
+    )
+    _update(
+        session,
+        sessions,
+        {"status": SessionStatus.DECLINED},
+        *quoting,
+        sessions.status == SessionStatus.AWAITING_CONSENT,
+    )
+    return _update(session, sessions, {"evidence": DELETED_EVIDENCE, "author_id": None}, *quoting)
 
 
 # Columns naming who did something, per table: a nullable one is emptied, a required one gets

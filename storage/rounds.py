@@ -350,16 +350,16 @@ def upsert_answer(
 
 def delete_answer(
     session: Session, *, round_id: int, team_id: str, channel_id: str, ts: str, now: datetime
-) -> str | None:
+) -> tuple[str, str] | None:
     """Turn the message's answer into a tombstone (made first when the deletion arrives before
-    the reply): its text and author go, `deleted_at` stays. Returns who wrote it, if known and
-    not already deleted (a blind round's private copy goes too)."""
+    the reply): its text and author go, `deleted_at` stays. Returns who wrote it and what, if
+    known and not already deleted, so copies elsewhere can go too."""
     existing = session.scalars(
         select(Answer).where(
             Answer.team_id == team_id, Answer.channel_id == channel_id, Answer.ts == ts
         )
     ).first()
-    author = existing.user_id if existing is not None and not existing.deleted else None
+    gone = (existing.user_id, existing.text) if existing and not existing.deleted else None
     stmt = insert_for(session, Answer).values(
         round_id=round_id,
         team_id=team_id,
@@ -382,7 +382,7 @@ def delete_answer(
         },
     )
     session.execute(stmt)
-    return author or None
+    return gone
 
 
 def is_deleted_answer(session: Session, team_id: str, channel_id: str, ts: str) -> bool:

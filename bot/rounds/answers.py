@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage import blind as blind_store
 from storage import channels as channel_store
+from storage import privacy as privacy_store
 from storage import rounds as round_store
 from storage import votes as vote_store
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
@@ -108,8 +109,8 @@ def _store(
 
 def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
     """A deleted reply keeps only a tombstone: its text, author and the votes on it go, and a
-    reply or edit of it delivered afterwards can't bring it back. Deleting the reveal's copy of
-    a blind answer deletes the private answer too."""
+    reply or edit of it delivered afterwards can't bring it back. Copies go too: the private
+    answer of a blind round's revealed copy, and calibration evidence quoting it."""
     previous = event.get("previous_message") or {}
     ts = event.get("deleted_ts") or previous.get("ts")
     thread_ts = previous.get("thread_ts")
@@ -118,12 +119,15 @@ def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime
     rnd = round_store.round_by_message(session, team_id, event["channel"], thread_ts)
     if rnd is None:
         return "ignored: not a round thread"
-    author = round_store.delete_answer(
+    gone = round_store.delete_answer(
         session, round_id=rnd.id, team_id=team_id, channel_id=event["channel"], ts=ts, now=now
     )
     vote_store.delete_votes_on(session, team_id, event["channel"], ts)
-    if author is not None and rnd.mode == AnswerMode.BLIND:
-        blind_store.delete_blind_answer(session, rnd.id, author)
+    if gone is not None:
+        author, text = gone
+        if rnd.mode == AnswerMode.BLIND:
+            blind_store.delete_blind_answer(session, rnd.id, author)
+        privacy_store.forget_answer_evidence(session, team_id, author, text)
     return "answer deleted"
 
 

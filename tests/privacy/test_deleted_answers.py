@@ -1,6 +1,7 @@
 """A deleted answer keeps only a tombstone: its text, its author and the votes on it go, and no
 redelivered reply, late edit or late reaction brings any of it back, in whatever order Slack's
-events arrive. Deleting the reveal's copy of a blind answer deletes the private answer too."""
+events arrive. Copies go too: deleting the reveal's copy of a blind answer deletes the private
+answer, and a calibration session quoting the answer keeps its scores but not the text."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rounds.answers import apply_event
 from storage.blind import BlindAnswer, save_blind_answer
+from storage.calibration import CalibrationSession
+from storage.privacy import DELETED_EVIDENCE
 from storage.rounds import Answer, Round, counted_answers, upsert_answer
-from storage.states import AnswerMode, RoundStatus
+from storage.states import AnswerMode, EvidenceKind, RoundStatus, SessionStatus
 from storage.votes import Vote
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -168,3 +171,39 @@ def test_deleting_the_reveal_copy_of_a_blind_answer_deletes_the_private_one(
     assert stored(sessions) == ("", "", True, NOW)
     with sessions.begin() as session:
         assert list(session.scalars(select(BlindAnswer.user_id))) == ["U2"]
+
+
+def test_calibration_evidence_quoting_a_deleted_answer_loses_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    add_round(sessions)
+    apply(sessions, reply())
+    with sessions.begin() as session:
+        for status, evidence in (
+            (SessionStatus.CLOSED, SECRET),
+            (SessionStatus.AWAITING_CONSENT, SECRET),
+            (SessionStatus.OPEN, "another answer of theirs"),
+        ):
+            session.add(
+                CalibrationSession(
+                    team_id="T1",
+                    channel_id="C1",
+                    question_id="q",
+                    category="behavioral",
+                    evidence_kind=EvidenceKind.ANSWER,
+                    evidence=evidence,
+                    author_id="U1",
+                    status=status,
+                    started_by="UMANAGER",
+                    created_at=NOW,
+                    duration_minutes=60,
+                )
+            )
+    apply(sessions, deletion())
+    with sessions.begin() as session:
+        rows = session.scalars(select(CalibrationSession).order_by(CalibrationSession.id)).all()
+        assert [(r.evidence, r.author_id, r.status) for r in rows] == [
+            (DELETED_EVIDENCE, None, SessionStatus.CLOSED),
+            (DELETED_EVIDENCE, None, SessionStatus.DECLINED),
+            ("another answer of theirs", "U1", SessionStatus.OPEN),
+        ]
