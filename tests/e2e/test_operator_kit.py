@@ -1,12 +1,14 @@
 """The operator's commands against the real bot's database: `status` names channels (and still
 works with Slack out of reach), `export` carries each round's question, category, difficulty,
-kind, mode and workspace, as JSON or CSV, filtered by channel and date, and holds no token."""
+kind, mode and workspace, as JSON or CSV, filtered by channel and date, and holds no token;
+every command has a line in `--help`; a bad RETENTION_DAYS stops start-up with a sentence."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -116,3 +118,62 @@ def test_bad_export_arguments_get_a_sentence(bot: BotProcess) -> None:
         )
         assert result.returncode == 2 and says in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def python_m_bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "DOTENV_PATH": "-"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def described(help_text: str) -> dict[str, str]:
+    """command -> its line, from the `commands:` part of an argparse `--help`."""
+    listing = help_text.split("commands:", 1)[1].splitlines()[2:]  # after "  COMMAND"
+    found: dict[str, str] = {}
+    last = ""
+    for line in listing:
+        if line.startswith("    ") and not line.startswith("      "):
+            last, _, text = line.strip().partition(" ")
+            found[last] = text.strip()
+        elif line.strip() and last:
+            found[last] = (found[last] + " " + line.strip()).strip()
+    return found
+
+
+def test_every_command_has_a_line_in_help() -> None:
+    top = described(python_m_bot("--help").stdout)
+    assert set(top) == {
+        "run",
+        "web",
+        "clock",
+        "migrate",
+        "demo",
+        "status",
+        "questions",
+        "export",
+        "forget",
+        "calibration",
+    }
+    for group, commands in (("questions", {"check"}), ("calibration", {"report"})):
+        assert set(described(python_m_bot(group, "--help").stdout)) == commands
+        top.update(described(python_m_bot(group, "--help").stdout))
+    for command, text in top.items():
+        assert len(text.split()) >= 3, (command, text)
+    for command in ("export", "forget", "status", "demo"):
+        own = python_m_bot(command, "--help").stdout
+        assert top[command].split()[0] in own, own  # its own --help opens with the same line
+
+
+def test_a_bad_retention_period_stops_start_up_with_a_sentence() -> None:
+    result = python_m_bot(
+        "web", SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", RETENTION_DAYS="0"
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("configuration error: RETENTION_DAYS must be a whole number")
+    assert "Traceback" not in result.stderr
