@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calibration.sessions import CalibrationService
 from bot.channels.service import schedule_of
+from bot.privacy.service import PrivacyService
 from bot.rounds.inbox import Inbox
 from bot.rounds.reveal import Revealed
 from bot.rounds.service import RoundService, Started
@@ -174,8 +175,9 @@ def _guarded(action: str, subject: object, run: Callable[[], T]) -> T | None:
         return None
 
 
-def start_background_clock(clock: Clock) -> BackgroundScheduler:
-    """Tick at the top of every minute (and once now, to catch up after a restart)."""
+def start_background_clock(clock: Clock, retention_days: int | None = None) -> BackgroundScheduler:
+    """Tick at the top of every minute (and once now, to catch up after a restart); with a
+    retention period, delete old answers at start and every day at 03:17 UTC."""
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
         _safe_tick,
@@ -187,6 +189,18 @@ def start_background_clock(clock: Clock) -> BackgroundScheduler:
         misfire_grace_time=30,
         next_run_time=datetime.now(UTC),
     )
+    if retention_days is not None:
+        expire = PrivacyService(clock.sessions).delete_old_answers
+        scheduler.add_job(
+            lambda: _guarded(
+                "retention", retention_days, lambda: expire(retention_days, clock.now())
+            ),
+            CronTrigger(hour=3, minute=17, timezone=UTC),
+            id="retention",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
     scheduler.start()
     return scheduler
 

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///interview.db"
+MAX_RETENTION_DAYS = 36500  # a hundred years: longer is keeping them
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -30,6 +31,8 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     managers: frozenset[str] = field(default_factory=frozenset)  # calibration, besides admins
     slack_api_url: str = SLACK_DEFAULT_API_URL
+    # answers older than this many days are deleted every day; None keeps them
+    retention_days: int | None = None
 
     @property
     def oauth_enabled(self) -> bool:
@@ -83,6 +86,7 @@ class Settings:
             admins=_user_ids("INTERVIEW_ADMINS", get("INTERVIEW_ADMINS")),
             managers=_user_ids("INTERVIEW_MANAGERS", get("INTERVIEW_MANAGERS")),
             slack_api_url=_api_url(get("SLACK_API_URL")),
+            retention_days=_retention_days(get("RETENTION_DAYS")),
         )
 
 
@@ -104,6 +108,17 @@ def _database_url(value: str | None) -> str:
             "empty; use a file such as sqlite:///interview.db"
         )
     return database_url
+
+
+def _retention_days(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            f"RETENTION_DAYS must be a whole number of days from 1 to {MAX_RETENTION_DAYS} "
+            f"(or unset, to keep answers), got {value!r}"
+        )
+    return int(value)
 
 
 def _api_url(value: str | None) -> str:

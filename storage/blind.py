@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
@@ -56,3 +56,10 @@ def blind_answer(session: Session, round_id: int, user_id: str) -> BlindAnswer |
         BlindAnswer.round_id == round_id, BlindAnswer.user_id == user_id
     )
     return session.scalars(query).first()
+
+
+def delete_blind_answer(session: Session, round_id: int, user_id: str) -> None:
+    """The private answer goes (its posted copy was deleted in Slack)."""
+    session.execute(
+        delete(BlindAnswer).where(BlindAnswer.round_id == round_id, BlindAnswer.user_id == user_id)
+    )

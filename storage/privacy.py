@@ -1,5 +1,6 @@
-"""Forgetting one person (`/interview forget-me`, `python -m bot forget`): what the bot stored
-about them, and the deletions, in the caller's transaction.
+"""Forgetting one person (`/interview forget-me`, `python -m bot forget --user`) or one channel
+(`python -m bot forget --channel`), and deleting old answers (`RETENTION_DAYS`), in the caller's
+transaction.
 
 What is theirs, and what becomes of it:
 
@@ -21,6 +22,10 @@ What is theirs, and what becomes of it:
 Other people's words stay theirs, even when they mention this person. Stats are computed from
 the rows above, so they go with them.
 
+Forgetting a channel deletes every row of every table that names the channel (found in the
+database itself, so tables added later are covered too) and every row hanging off those (a
+round's blind answers, a session's scores); its stored event deliveries keep only their id.
+
 Queries only: the caller owns the session and its transaction; nothing here commits.
 """
 
@@ -28,14 +33,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    MetaData,
+    Table,
     column,
     delete,
     exists,
+    false,
     func,
     or_,
     select,
@@ -52,7 +60,7 @@ from storage.db import rows_changed
 from storage.inbox import InboxEvent
 from storage.questions import CustomQuestion
 from storage.rounds import Answer, Round
-from storage.states import AnswerMode, SessionStatus
+from storage.states import AnswerMode, EvidenceKind, SessionStatus
 from storage.votes import Vote
 
 # Later than any Slack message ts (seconds until the year 2286): no edit is newer.
@@ -60,6 +68,7 @@ FORGOTTEN_VERSION = "9999999999.999999"
 # What stands in a required "who" column once the person is forgotten.
 NOBODY = ""
 REMOVED_EVIDENCE = "(removed: its author asked the bot to forget their data)"
+DELETED_EVIDENCE = "(removed: its author deleted this answer in Slack)"
 
 # slack_sdk's installation store table (created by migration 0002); storage never imports
 # slack_sdk, so only the columns used here are named.
@@ -155,7 +164,13 @@ def forget_user(session: Session, team_id: str | None, user_id: str, now: dateti
     session.execute(
         update(Answer)
         .where(theirs)
-        .values(text="", user_id=NOBODY, deleted=True, version=FORGOTTEN_VERSION)
+        .values(
+            text="",
+            user_id=NOBODY,
+            deleted=True,
+            deleted_at=func.coalesce(Answer.deleted_at, now),
+            version=FORGOTTEN_VERSION,
+        )
     )
     blind_answers = _delete(
         session, BlindAnswer, _in_team(BlindAnswer.team_id, team_id), BlindAnswer.user_id == user_id
@@ -227,6 +242,26 @@ def _forget_evidence(session: Session, team_id: str | None, user_id: str) -> int
     )
 
 
+def forget_answer_evidence(session: Session, team_id: str, author_id: str, text: str) -> int:
+    """A calibration session scoring an answer its author deleted keeps the panel's scores,
+    not the text (nor who wrote it); one still waiting for their consent is declined."""
+    sessions = CalibrationSession
+    quoting = (
+        sessions.team_id == team_id,
+        sessions.author_id == author_id,
+        sessions.evidence_kind == EvidenceKind.ANSWER,
+        sessions.evidence == text,
+    )
+    _update(
+        session,
+        sessions,
+        {"status": SessionStatus.DECLINED},
+        *quoting,
+        sessions.status == SessionStatus.AWAITING_CONSENT,
+    )
+    return _update(session, sessions, {"evidence": DELETED_EVIDENCE, "author_id": None}, *quoting)
+
+
 # Columns naming who did something, per table: a nullable one is emptied, a required one gets
 # NOBODY. A column a table does not have (yet) is skipped.
 _NAMED_BY: tuple[tuple[Any, tuple[str, ...]], ...] = (
@@ -282,11 +317,7 @@ def _forget_events(session: Session, team_id: str | None, user_id: str, now: dat
     for stored_event in session.scalars(query):
         if not _is_theirs(stored_event.payload, user_id):
             continue
-        stored_event.payload = json.dumps(
-            {"event_id": stored_event.event_id, "event": {"type": stored_event.event_type}}
-        )
-        stored_event.processed_at = stored_event.processed_at or now
-        stored_event.error = None
+        _empty(stored_event, now)
         emptied += 1
     return emptied
 
@@ -305,3 +336,118 @@ def _is_theirs(payload: str, user_id: str) -> bool:
         message.get("user") if isinstance(message, dict) else None,
         previous.get("user") if isinstance(previous, dict) else None,
     )
+
+
+# -- a whole channel ---------------------------------------------------------------------------
+
+# Tables forgetting a channel leaves alone: the inbox is emptied, not deleted (see below).
+_NOT_CHANNEL_DATA = frozenset({"inbox_events", "alembic_version"})
+
+
+def forget_channel(
+    session: Session, team_id: str | None, channel_id: str, now: datetime
+) -> dict[str, int]:
+    """Delete everything stored about `channel_id` (in one workspace, or in all with None);
+    returns the rows deleted per table, in the order they went, and `inbox_events` emptied."""
+    if not channel_id:
+        raise ValueError("no channel id given")
+    metadata = MetaData()
+    metadata.reflect(bind=session.connection())
+    doomed: dict[str, tuple[Table, ColumnElement[bool]]] = {}
+    for model_table in metadata.sorted_tables:  # parents first
+        if model_table.name in _NOT_CHANNEL_DATA:
+            continue
+        condition = _names_channel(model_table, team_id, channel_id, doomed)
+        if condition is not None:
+            doomed[model_table.name] = (model_table, condition)
+    deleted: dict[str, int] = {}
+    for name, (model_table, condition) in reversed(doomed.items()):  # children first
+        deleted[name] = rows_changed(session.execute(delete(model_table).where(condition)))
+    deleted["inbox_events"] = _forget_channel_events(session, team_id, channel_id, now)
+    return deleted
+
+
+def _names_channel(
+    model_table: Table,
+    team_id: str | None,
+    channel_id: str,
+    doomed: dict[str, tuple[Table, ColumnElement[bool]]],
+) -> ColumnElement[bool] | None:
+    """The rows of `model_table` that are the channel's: they name it, or hang off a row that
+    does (through a foreign key); None when the table holds nothing of a channel's."""
+    if "channel_id" in model_table.c:
+        condition: ColumnElement[bool] = model_table.c.channel_id == channel_id
+        if team_id is not None and "team_id" in model_table.c:
+            condition = condition & (model_table.c.team_id == team_id)
+        return condition
+    via = [
+        fk.parent.in_(select(fk.column).where(doomed[fk.column.table.name][1]))
+        for fk in model_table.foreign_keys
+        if fk.column.table.name in doomed
+    ]
+    return or_(false(), *via) if via else None
+
+
+def _forget_channel_events(
+    session: Session, team_id: str | None, channel_id: str, now: datetime
+) -> int:
+    """Stored deliveries from the channel keep only their event id, as a person's do."""
+    query = select(InboxEvent).where(
+        _in_team(InboxEvent.team_id, team_id), InboxEvent.payload.contains(channel_id)
+    )
+    emptied = 0
+    for stored_event in session.scalars(query):
+        try:
+            event = json.loads(stored_event.payload).get("event") or {}
+        except (ValueError, AttributeError):
+            continue
+        item = event.get("item")
+        item_channel = item.get("channel") if isinstance(item, dict) else None
+        if channel_id not in (event.get("channel"), item_channel):
+            continue
+        _empty(stored_event, now)
+        emptied += 1
+    return emptied
+
+
+def _empty(stored_event: InboxEvent, now: datetime) -> None:
+    stored_event.payload = json.dumps(
+        {"event_id": stored_event.event_id, "event": {"type": stored_event.event_type}}
+    )
+    stored_event.processed_at = stored_event.processed_at or now
+    stored_event.error = None
+
+
+# -- retention ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expired:
+    """What the retention period deleted."""
+
+    answers: int
+    votes: int
+    blind_answers: int
+
+
+def delete_old_answers(session: Session, now: datetime, days: int) -> Expired:
+    """Answers (thread answers, tombstones, blind answers) last written more than `days` ago,
+    and every vote on them or cast that long ago, go for good."""
+    cutoff = now - timedelta(days=days)
+    old = Answer.received_at < cutoff
+    votes = _delete(
+        session,
+        Vote,
+        or_(
+            Vote.updated_at < cutoff,
+            exists().where(
+                old,
+                Answer.team_id == Vote.team_id,
+                Answer.channel_id == Vote.channel_id,
+                Answer.ts == Vote.message_ts,
+            ),
+        ),
+    )
+    answers = _delete(session, Answer, old)
+    blind_answers = _delete(session, BlindAnswer, BlindAnswer.updated_at < cutoff)
+    return Expired(answers=answers, votes=votes, blind_answers=blind_answers)

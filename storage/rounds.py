@@ -34,6 +34,8 @@ from storage.db import insert_for, rows_changed
 from storage.states import AnswerMode, RoundKind, RoundStatus
 
 UNREVEALED = (RoundStatus.CLAIMED, RoundStatus.OPEN)
+# What stands in an answer's required author column once it is deleted or forgotten.
+DELETED_AUTHOR = ""
 
 
 class Round(Base):
@@ -77,7 +79,10 @@ class Round(Base):
 
 
 class Answer(Base):
-    """A thread reply to a round's question. `version` orders edits that arrive out of order."""
+    """A thread reply to a round's question. `version` orders edits that arrive out of order.
+
+    A deleted answer is a tombstone: no text, no author, only the message's ts and `deleted_at`,
+    so a retried or late reply or edit of that message can't bring it back."""
 
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("team_id", "channel_id", "ts"),)
@@ -92,6 +97,7 @@ class Answer(Base):
     version: Mapped[str] = mapped_column(String(32))  # Slack ts of the text we hold
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     round: Mapped[Round] = relationship(back_populates="answers")
 
@@ -320,9 +326,9 @@ def upsert_answer(
     text: str,
     version: str,
     now: datetime,
-    deleted: bool = False,
 ) -> None:
-    """Keep the newest text per message whatever order the reply, edits and delete arrive in."""
+    """Keep the newest text per message whatever order the reply and its edits arrive in; a
+    deleted message stays deleted."""
     stmt = insert_for(session, Answer).values(
         round_id=round_id,
         team_id=team_id,
@@ -331,20 +337,62 @@ def upsert_answer(
         user_id=user_id,
         text=text,
         version=version,
-        deleted=deleted,
+        deleted=False,
         received_at=now,
     )
-    if deleted:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["team_id", "channel_id", "ts"], set_={"deleted": True}
-        )
-    else:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["team_id", "channel_id", "ts"],
-            set_={"text": stmt.excluded.text, "version": stmt.excluded.version},
-            where=Answer.version < stmt.excluded.version,
-        )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["team_id", "channel_id", "ts"],
+        set_={"text": stmt.excluded.text, "version": stmt.excluded.version},
+        where=(Answer.version < stmt.excluded.version) & Answer.deleted.is_(False),
+    )
     session.execute(stmt)
+
+
+def delete_answer(
+    session: Session, *, round_id: int, team_id: str, channel_id: str, ts: str, now: datetime
+) -> tuple[str, str] | None:
+    """Turn the message's answer into a tombstone (made first when the deletion arrives before
+    the reply): its text and author go, `deleted_at` stays. Returns who wrote it and what, if
+    known and not already deleted, so copies elsewhere can go too."""
+    existing = session.scalars(
+        select(Answer).where(
+            Answer.team_id == team_id, Answer.channel_id == channel_id, Answer.ts == ts
+        )
+    ).first()
+    gone = (existing.user_id, existing.text) if existing and not existing.deleted else None
+    stmt = insert_for(session, Answer).values(
+        round_id=round_id,
+        team_id=team_id,
+        channel_id=channel_id,
+        ts=ts,
+        user_id=DELETED_AUTHOR,
+        text="",
+        version=ts,
+        deleted=True,
+        received_at=now,
+        deleted_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["team_id", "channel_id", "ts"],
+        set_={
+            "text": "",
+            "user_id": DELETED_AUTHOR,
+            "deleted": True,
+            "deleted_at": func.coalesce(Answer.deleted_at, now),
+        },
+    )
+    session.execute(stmt)
+    return gone
+
+
+def is_deleted_answer(session: Session, team_id: str, channel_id: str, ts: str) -> bool:
+    query = select(Answer.id).where(
+        Answer.team_id == team_id,
+        Answer.channel_id == channel_id,
+        Answer.ts == ts,
+        Answer.deleted.is_(True),
+    )
+    return session.execute(query.limit(1)).first() is not None
 
 
 def counted_answers(session: Session, rnd: Round) -> list[Answer]:

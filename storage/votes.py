@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint, and_, func, select
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint, and_, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
-from storage.db import insert_for
+from storage.db import insert_for, rows_changed
 from storage.rounds import Answer
 
 
@@ -108,3 +108,15 @@ def voters_by_answer(session: Session, answers: Sequence[Answer]) -> dict[str, l
         if voter != authors[ts]:
             result[ts].append(voter)
     return result
+
+
+def delete_votes_on(session: Session, team_id: str, channel_id: str, message_ts: str) -> int:
+    """Forget the votes on a message (it was deleted); returns how many went."""
+    result = session.execute(
+        delete(Vote).where(
+            Vote.team_id == team_id,
+            Vote.channel_id == channel_id,
+            Vote.message_ts == message_ts,
+        )
+    )
+    return rows_changed(result)

@@ -15,6 +15,7 @@ import sys
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from dotenv import load_dotenv
 
@@ -24,32 +25,69 @@ from bot.config import ConfigError, Settings
 log = logging.getLogger("bot")
 
 
+def _command(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
+    """A sub-command whose one line shows in `--help` and heads its own `--help`."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Interview practice bot")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="HTTP server (or Socket Mode) plus the clock, in one process")
-    sub.add_parser("web", help="HTTP server only (run the clock as its own process)")
-    sub.add_parser("clock", help="the clock only: posts and reveals on schedule")
-    sub.add_parser("migrate", help="bring the database schema up to date")
-    demo = sub.add_parser("demo", help="play a full day offline against a local fake Slack")
-    demo.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0: no pauses)")
-    demo.add_argument("--questions", type=Path, help="preview your own question bank")
-    sub.add_parser("status", help="channels, schedules, next posts and reveals, failed rounds")
-    questions = sub.add_parser("questions", help="question bank tools")
-    questions_sub = questions.add_subparsers(dest="questions_command", required=True)
-    check = questions_sub.add_parser("check", help="validate a YAML question bank")
-    check.add_argument("file", nargs="?", type=Path, help="default: QUESTIONS_FILE")
-    export = sub.add_parser("export", help="write all rounds and calibration sessions as JSON")
-    export.add_argument("--team", help="only this workspace (team id)")
-    forget = sub.add_parser(
-        "forget", help="delete everything stored about one person (as /interview forget-me)"
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Interview practice bot. Without a command: run (or the demo, offline).",
     )
-    forget.add_argument("--user", required=True, help="their Slack user id (U… or W…)")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    _command(sub, "run", "HTTP server (or Socket Mode) plus the clock, in one process")
+    _command(sub, "web", "HTTP server only (run the clock as its own process)")
+    _command(sub, "clock", "the clock only: posts and reveals on schedule")
+    _command(sub, "migrate", "bring the database schema up to date")
+    demo = _command(sub, "demo", "play a full day offline against a local fake Slack")
+    demo.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0: no pauses)")
+    demo.add_argument(
+        "--questions",
+        type=Path,
+        metavar="FILE",
+        help="preview every question of your bank as it would be posted, then play the day "
+        "with it (problems are listed with file and line)",
+    )
+    _command(sub, "status", "channels (by name), schedules, next posts and reveals, failed rounds")
+    questions = _command(sub, "questions", "question bank tools")
+    questions_sub = questions.add_subparsers(
+        dest="questions_command", required=True, title="commands", metavar="COMMAND"
+    )
+    check = _command(questions_sub, "check", "validate a YAML question bank")
+    check.add_argument("file", nargs="?", type=Path, help="default: QUESTIONS_FILE")
+    export = _command(
+        sub,
+        "export",
+        "write rounds (question, category, difficulty, kind, mode, answers, votes) and, in "
+        "JSON, calibration sessions",
+    )
+    export.add_argument("--format", choices=("json", "csv"), default="json", help="default: json")
+    export.add_argument("--team", help="only this workspace (team id)")
+    export.add_argument("--channel", help="only this channel (channel id)")
+    export.add_argument(
+        "--since", type=_date, help="only rounds (and sessions) on or after YYYY-MM-DD"
+    )
+    forget = _command(
+        sub,
+        "forget",
+        "delete everything stored about one person (as /interview forget-me) or one channel",
+    )
+    whom = forget.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--user", help="a person's Slack user id (U… or W…)")
+    whom.add_argument(
+        "--channel",
+        help="a channel id (C… or G…): its schedule, rounds, answers, votes, blind answers, "
+        "reminders and calibration sessions",
+    )
     forget.add_argument("--team", help="only in this workspace (team id); default: every one")
-    calibration = sub.add_parser("calibration", help="interviewer calibration tools")
-    calibration_sub = calibration.add_subparsers(dest="calibration_command", required=True)
-    report = calibration_sub.add_parser(
-        "report", help="panel agreement, each interviewer's severity, who is calibrated"
+    calibration = _command(sub, "calibration", "interviewer calibration tools")
+    calibration_sub = calibration.add_subparsers(
+        dest="calibration_command", required=True, title="commands", metavar="COMMAND"
+    )
+    report = _command(
+        calibration_sub, "report", "panel agreement, each interviewer's severity, who is calibrated"
     )
     report.add_argument("--team", help="only this workspace (team id)")
     report.add_argument("--since", type=_date, help="only sessions closed on or after YYYY-MM-DD")
@@ -65,8 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         if command == "migrate":
             return _migrate()
         if command == "export":
-            return _export(args.team)
+            only = ExportArgs(args.team, args.channel, args.since)
+            return _export(only, args.format)
         if command == "forget":
+            if args.channel is not None:
+                return _forget_channel(args.channel, args.team)
             return _forget(args.user, args.team)
         if command == "status":
             return _status()
@@ -183,18 +224,58 @@ def _existing_database():  # noqa: ANN202 - an Engine; imported lazily
     return engine
 
 
-def _export(team_id: str | None) -> int:
+class ExportArgs(NamedTuple):
+    team_id: str | None
+    channel_id: str | None
+    since: date | None
+
+
+def _export(only: ExportArgs, form: str) -> int:
     from bot.calibration.reports import export_sessions
-    from bot.cli.export import export_rounds
+    from bot.cli.export import ExportFilter, export_rounds, rounds_csv
     from storage.db import make_session_factory
 
+    if only.channel_id is not None and not CHANNEL_ID.fullmatch(only.channel_id):
+        raise StartupError(f"--channel takes a channel id like C012ABCDEF, not {only.channel_id!r}")
     sessions = make_session_factory(_existing_database())
+    bank = _bank_for_export()
     with sessions.begin() as session:
-        data = export_rounds(session, team_id)
-        data["calibration"] = export_sessions(session, team_id)
+        data = export_rounds(session, bank, ExportFilter(*only))
+        if form == "csv":
+            sys.stdout.write(rounds_csv(data["rounds"]))
+            return 0
+        data["calibration"] = [
+            s
+            for s in export_sessions(session, only.team_id)
+            if (only.channel_id is None or s["channel"] == only.channel_id)
+            and (only.since is None or _session_day(s) >= only.since.isoformat())
+        ]
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+def _session_day(exported: dict[str, Any]) -> str:
+    """The day a calibration session closed (or closes), as YYYY-MM-DD; "9" sorts after any."""
+    when = exported.get("closed_at") or exported.get("closes_at")
+    return str(when)[:10] if when else "9"
+
+
+def _bank_for_export():  # noqa: ANN202 - a QuestionBank or None; imported lazily
+    """The question bank, for the rounds' question text; without it (a broken or missing
+    file) bank questions are exported without text, category and difficulty."""
+    from bot.questions.bank import QuestionBank, QuestionBankError
+
+    path = Path(os.environ.get("QUESTIONS_FILE") or "data/questions.yaml")
+    try:
+        return QuestionBank.load(path)
+    except QuestionBankError as exc:
+        print(
+            f"warning: the question bank can't be read ({str(exc).splitlines()[0]}): bank "
+            "questions are exported without their text, category and difficulty",
+            file=sys.stderr,
+        )
+        return None
 
 
 def _forget(user_id: str, team_id: str | None) -> int:
@@ -204,7 +285,7 @@ def _forget(user_id: str, team_id: str | None) -> int:
     from bot.privacy.service import PrivacyService
     from storage.db import make_session_factory
 
-    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
+    if not USER_ID.fullmatch(user_id):
         raise StartupError(f"--user takes a Slack user id like U012ABCDEF, not {user_id!r}")
     service = PrivacyService(make_session_factory(_existing_database()))
     forgotten = service.forget(team_id, user_id, datetime.now(UTC))
@@ -216,6 +297,43 @@ def _forget(user_id: str, team_id: str | None) -> int:
         f"{forgotten.names} rows naming them, {forgotten.events} stored events"
     )
     return 0
+
+
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+
+
+def _forget_channel(channel_id: str, team_id: str | None) -> int:
+    """Everything the bot stored about a channel goes; the bot posts there again only if
+    someone sets it up again (and only while it is still a member)."""
+    from datetime import UTC, datetime
+
+    from bot.privacy.service import PrivacyService
+    from storage.db import make_session_factory
+
+    if not CHANNEL_ID.fullmatch(channel_id):
+        raise StartupError(f"--channel takes a channel id like C012ABCDEF, not {channel_id!r}")
+    service = PrivacyService(make_session_factory(_existing_database()))
+    deleted = service.forget_channel(team_id, channel_id, datetime.now(UTC))
+    where = f"workspace {team_id}" if team_id else "every workspace"
+    rows = ", ".join(
+        f"{n} {FORGOTTEN_ROWS.get(t, t.replace('_', ' '))}" for t, n in deleted.items()
+    )
+    print(f"forgot channel {channel_id} in {where}: {rows or 'nothing was stored'}")
+    return 0
+
+
+# what `forget --channel` says it deleted, per table (other tables by their name)
+FORGOTTEN_ROWS = {
+    "channel_schedules": "schedule and settings rows",
+    "rounds": "rounds (with their reminders)",
+    "answers": "answers",
+    "votes": "votes",
+    "blind_answers": "blind answers",
+    "calibration_sessions": "calibration sessions",
+    "calibration_scores": "calibration scores",
+    "inbox_events": "stored events emptied",
+}
 
 
 def _date(text: str) -> date:
@@ -264,13 +382,35 @@ def _check_questions(path: Path | None) -> int:
 def _status() -> int:
     from datetime import UTC, datetime
 
-    from bot.cli.status import status_report
+    from bot.cli.status import ChannelNames, status_report
     from storage.db import make_session_factory
 
-    sessions = make_session_factory(_existing_database())
+    engine = _existing_database()
+    sessions = make_session_factory(engine)
+    names = ChannelNames(_slack_clients(engine))
     with sessions.begin() as session:
-        print(status_report(session, datetime.now(UTC)))
+        print(status_report(session, datetime.now(UTC), names))
     return 0
+
+
+def _slack_clients(engine: Any) -> Any:
+    """Each workspace's client from the bot's credentials in the environment (a bot token, or
+    the tokens saved by OAuth installs); None without credentials: status shows channel ids."""
+    from bot.slack.clients import make_client
+    from bot.slack.installs import SingleWorkspace, WorkspaceClients
+
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError:
+        return None
+    if not settings.oauth_enabled:
+        return SingleWorkspace(make_client(settings, settings.bot_token))
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    assert settings.client_id  # oauth_enabled says it is set
+    return WorkspaceClients(
+        settings, SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine)
+    )
 
 
 def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
@@ -308,7 +448,7 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
         signal.signal(signum, stop.on_signal)
     applied = bot.inbox.drain()
     log.info("started", extra={"questions": len(bot.bank.questions), "replayed_events": applied})
-    scheduler = start_background_clock(bot.clock) if clock else None
+    scheduler = start_background_clock(bot.clock, settings.retention_days) if clock else None
 
     def stop_clock() -> None:  # from the signal on, alongside the HTTP drain
         stop.event.wait()

@@ -1,4 +1,5 @@
-"""Forgetting a person: everything the bot stored about them goes in one transaction."""
+"""Forgetting a person or a channel, and the retention period: what the bot stored goes, each
+in one transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import privacy as privacy_store
-from storage.privacy import Forgotten, Stored
+from storage.privacy import Expired, Forgotten, Stored
 
 log = logging.getLogger(__name__)
 
@@ -42,3 +43,30 @@ class PrivacyService:
             },
         )
         return forgotten
+
+    def forget_channel(self, team_id: str | None, channel_id: str, now: datetime) -> dict[str, int]:
+        """Delete everything stored about a channel, at once or not at all (`team_id` None: in
+        every workspace); the rows deleted per table."""
+        with self.sessions.begin() as session:
+            deleted = privacy_store.forget_channel(session, team_id, channel_id, now)
+        log.info(
+            "a channel's data was deleted",
+            extra={"team": team_id, "channel": channel_id, "rows": sum(deleted.values())},
+        )
+        return deleted
+
+    def delete_old_answers(self, days: int, now: datetime) -> Expired:
+        """The retention period: answers older than `days` days, and the votes on them, go."""
+        with self.sessions.begin() as session:
+            expired = privacy_store.delete_old_answers(session, now, days)
+        if expired.answers or expired.votes or expired.blind_answers:
+            log.info(
+                "old answers deleted",
+                extra={
+                    "days": days,
+                    "answers": expired.answers,
+                    "votes": expired.votes,
+                    "blind_answers": expired.blind_answers,
+                },
+            )
+        return expired

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from storage import blind as blind_store
 from storage import channels as channel_store
+from storage import privacy as privacy_store
 from storage import rounds as round_store
 from storage import votes as vote_store
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
@@ -106,27 +108,26 @@ def _store(
 
 
 def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
+    """A deleted reply keeps only a tombstone: its text, author and the votes on it go, and a
+    reply or edit of it delivered afterwards can't bring it back. Copies go too: the private
+    answer of a blind round's revealed copy, and calibration evidence quoting it."""
     previous = event.get("previous_message") or {}
     ts = event.get("deleted_ts") or previous.get("ts")
     thread_ts = previous.get("thread_ts")
-    if not ts or not thread_ts or thread_ts == ts or not previous.get("user"):
+    if not ts or not thread_ts or thread_ts == ts:
         return "ignored: not a thread reply"
     rnd = round_store.round_by_message(session, team_id, event["channel"], thread_ts)
     if rnd is None:
         return "ignored: not a round thread"
-    # A tombstone: a reply delivered after its deletion must not come back.
-    round_store.upsert_answer(
-        session,
-        round_id=rnd.id,
-        team_id=team_id,
-        channel_id=event["channel"],
-        ts=ts,
-        user_id=previous["user"],
-        text=previous.get("text") or "",
-        version=ts,
-        now=now,
-        deleted=True,
+    gone = round_store.delete_answer(
+        session, round_id=rnd.id, team_id=team_id, channel_id=event["channel"], ts=ts, now=now
     )
+    vote_store.delete_votes_on(session, team_id, event["channel"], ts)
+    if gone is not None:
+        author, text = gone
+        if rnd.mode == AnswerMode.BLIND:
+            blind_store.delete_blind_answer(session, rnd.id, author)
+        privacy_store.forget_answer_evidence(session, team_id, author, text)
     return "answer deleted"
 
 
@@ -147,6 +148,8 @@ def _reaction(
             return "ignored: not the vote emoji"
     if event["user"] == event.get("item_user"):
         return "ignored: own answer"
+    if round_store.is_deleted_answer(session, team_id, channel_id, ts):
+        return "ignored: deleted answer"
     vote_store.upsert_vote(
         session,
         team_id=team_id,

@@ -1,7 +1,8 @@
-"""`python -m bot demo`: a full day of the real bot against the local fake Slack, in seconds.
+"""`python -m bot demo`: today, played in seconds by the real bot against the local fake Slack.
 
 The real app runs on its real HTTP server; Slack-signed requests play four teammates; a virtual
-clock moves the day along. The channel is printed as a person would read it. After the round, a
+clock moves today along (and Slack's message timestamps with it). With `--questions FILE`, every
+question of the bank is shown first as the channel would see it. The channel is printed as a person would read it. After the round, a
 hiring manager runs an interviewer calibration: a panel scores a bank specimen blind, the reveal
 and its charts follow, and a report across sessions; the charts are saved as PNG files."""
 
@@ -13,9 +14,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 from zoneinfo import ZoneInfo
@@ -29,6 +30,7 @@ from bot.calibration.rubric import level_name
 from bot.config import Settings
 from bot.questions.bank import QuestionBank
 from bot.questions.model import Question
+from bot.rounds import render as round_render
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.transcript import blocks_to_text
@@ -66,11 +68,53 @@ class VirtualClock:
         self.current = local.replace(hour=hour, minute=minute).astimezone(UTC)
 
 
-def next_weekday_morning(today: datetime) -> datetime:
-    local = today.astimezone(ZoneInfo(ZONE)) + timedelta(days=1)
-    while local.weekday() >= 5:
-        local += timedelta(days=1)
+def this_morning(now: datetime) -> datetime:
+    """09:25 today in the demo's time zone (earlier than now, or later: the clock is virtual)."""
+    local = now.astimezone(ZoneInfo(ZONE))
     return local.replace(hour=9, minute=25, second=0, microsecond=0).astimezone(UTC)
+
+
+class DemoSlack(FakeSlack):
+    """The fake workspace on the demo's virtual clock: message timestamps are the played day's,
+    so answers and the reveal line up whatever the real time is."""
+
+    def __init__(self, clock: VirtualClock, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self._ts_lock = threading.Lock()
+        self._last_us = 0
+
+    def next_ts(self) -> str:
+        with self._ts_lock:
+            now_us = int(self.clock.now().timestamp() * 1_000_000)
+            self._last_us = max(now_us, self._last_us + 1)
+            us = self._last_us
+        return f"{us // 1_000_000}.{us % 1_000_000:06d}"
+
+
+def preview_bank(bank: QuestionBank, path: Path, out: TextIO) -> None:
+    """Every question of the bank as the channel would see it: the post, then the reveal's
+    rationale and sample answer."""
+    reveal_at = datetime.now(UTC).replace(hour=15, minute=0, second=0, microsecond=0)
+    out.write(
+        f"Your bank {path}: {len(bank.questions)} questions, all valid. Each, as the channel "
+        "would see it:\n"
+    )
+    for number, question in enumerate(bank.questions, start=1):
+        out.write(f"\n── {number}/{len(bank.questions)} · {question.id} " + "─" * 20 + "\n")
+        text, blocks = round_render.question_message(
+            round_render.QuestionPost(question, reveal_at, ZONE)
+        )
+        post: list[Mapping[str, Any]] = list(blocks)
+        out.write(blocks_to_text(post, text, NAMES) + "\n")
+        _, blocks = round_render.reveal_message(question, [], [], "+1")
+        # the reveal's rationale and sample answer: what comes before its divider
+        answer: list[Mapping[str, Any]] = list(
+            blocks[: next(i for i, b in enumerate(blocks) if b["type"] == "divider")]
+        )
+        out.write("  … and in its thread at the reveal:\n" + blocks_to_text(answer) + "\n")
+    out.write("\n")
+    out.flush()
 
 
 class Narrator:
@@ -371,18 +415,22 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
     """Play a day; returns the SQLite file it wrote."""
     workdir = Path(tempfile.mkdtemp(prefix="interview-demo-"))
     db_path = workdir / "interview-demo.db"
-    clock = VirtualClock(next_weekday_morning(datetime.now(UTC)))
+    clock = VirtualClock(this_morning(datetime.now(UTC)))
     say = Narrator(out, clock, lambda: time.sleep(0.25 / speed) if speed > 0 else None)
-    fake = _demo_workspace()
+    fake = _demo_workspace(clock)
     bot, server, slack = _start_bot(fake, clock, db_path, questions)
+    if questions is not None:
+        preview_bank(bot.bank, questions, out)
     stage = Stage(fake, slack, say, clock, workdir / "calibration-charts")
     try:
         day = clock.now().astimezone(ZoneInfo(ZONE))
         say.line(
-            f"#{CHANNEL_NAME} in Demo Co — {day:%A %d %B %Y} ({ZONE}), a day played in seconds"
+            f"#{CHANNEL_NAME} in Demo Co — today, {day:%A %d %B %Y} ({ZONE}), played in seconds "
+            "on a simulated clock"
         )
         say.line("")
-        slash(stage, ADA, f"schedule 09:30 {ZONE} weekdays reveal 16:00")
+        days = "weekdays" if day.weekday() < 5 else "daily"  # so a weekend demo posts too
+        slash(stage, ADA, f"schedule 09:30 {ZONE} {days} reveal 16:00")
         question, answers = _morning(stage, bot)
         _votes(stage, answers, bot)
         _reveal_and_progress(stage, bot, question)
@@ -400,8 +448,8 @@ def run_demo(speed: float = 1.0, questions: Path | None = None, out: TextIO = sy
     return db_path
 
 
-def _demo_workspace() -> FakeSlack:
-    fake = FakeSlack(team_name="Demo Co").start()
+def _demo_workspace(clock: VirtualClock) -> FakeSlack:
+    fake = DemoSlack(clock, team_name="Demo Co").start()
     fake.add_user(ADA, "ada", is_admin=True, tz=ZONE)
     for user in (ALICE, BOB, CAROL, DAVE):
         fake.add_user(user, NAMES[user], tz=ZONE)

@@ -7,7 +7,9 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.helpers import ROOT
 
@@ -45,9 +47,15 @@ def test_demo_plays_a_day_from_a_custom_bank(tmp_path: Path) -> None:
         "        expected_score: 2\n"
         "        why: Every write hits the newest shard.\n"
     )
+    before = berlin_today()
     result = run(["demo", "--speed", "0", "--questions", str(bank)], tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    # today is played (the clock is simulated, and says so)
+    played = re.search(r"today, (\w+day \d\d \w+ \d{4}) \(Europe/Berlin\)", out)
+    assert played is not None, out[:500]
+    assert played.group(1) in {f"{day:%A %d %B %Y}" for day in (before, berlin_today())}
+    assert "simulated clock" in out
     assert "INTERVIEW QUESTION OF THE DAY" in out
     assert "How would you shard our <events> table?" in out  # escapes rendered back
     assert "dave (edited)" in out
@@ -71,6 +79,41 @@ def test_demo_plays_a_day_from_a_custom_bank(tmp_path: Path) -> None:
     assert sorted(by_user["UALICE"]["votes"]) == ["UBOB", "UCAROL"]
     assert by_user["UBOB"]["votes"] == []  # his own reaction is not a vote
     assert by_user["UDAVE"]["text"].endswith("what I'd do differently.")
+
+
+def berlin_today() -> datetime:
+    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin"))
+
+
+def test_demo_previews_every_question_of_the_bank(tmp_path: Path) -> None:
+    entries = [
+        ("shard-events", "databases", "How would you shard <events>?", "By tenant & time."),
+        ("changed-mind", "behavioral", "When did you change your mind?", "Data changed a plan."),
+        ("cache-stampede", "system-design", "How do you stop a cache stampede?", "Lock or jitter."),
+    ]
+    bank = tmp_path / "three.yaml"
+    bank.write_text(
+        "questions:\n"
+        + "".join(
+            f"  - id: {qid}\n    category: {category}\n    question: {question}\n"
+            f"    rationale: Why we ask {qid}.\n    sample_answer: {answer}\n"
+            for qid, category, question, answer in entries
+        )
+    )
+    result = run(["demo", "--speed", "0", "--questions", str(bank)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    preview = result.stdout[: result.stdout.index("#interview-practice in Demo Co")]
+    assert "3 questions, all valid" in preview
+    at = 0
+    for number, (qid, category, question, answer) in enumerate(entries, start=1):
+        # in the bank's order, each rendered as posted: title, category, the question (escaped
+        # for Slack, shown back as written), then the reveal's rationale and sample answer
+        at = preview.index(f"{number}/3 · {qid}", at)
+        end = preview.find(f"{number + 1}/3 · ", at)
+        card = preview[at : end if end > 0 else None]
+        assert "INTERVIEW QUESTION OF THE DAY" in card
+        assert category.replace("-", " ").capitalize() in card
+        assert question in card and f"Why we ask {qid}." in card and answer in card
 
 
 def assert_calibration(out: str, sessions: int) -> None:
@@ -103,5 +146,7 @@ def test_demo_rejects_a_broken_bank_with_its_problems(tmp_path: Path) -> None:
     bank.write_text("questions:\n  - id: x\n    category: databases\n")
     result = run(["demo", "--questions", str(bank)], tmp_path)
     assert result.returncode == 2
-    assert "broken.yaml" in result.stderr and "question" in result.stderr
+    # every problem, with its file and line
+    assert f"{bank}:2: entry 1 (id 'x'): missing field 'question'" in result.stderr
+    assert f"{bank}:2: entry 1 (id 'x'): missing field 'sample_answer'" in result.stderr
     assert "Traceback" not in result.stderr
