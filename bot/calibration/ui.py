@@ -34,7 +34,7 @@ from bot.questions.practice import FilterError, find_question
 from bot.slack.blocks import metadata
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand, first_word, usage_message
-from bot.slack.errors import slack_error
+from bot.slack.errors import slack_error, what_to_fix
 from bot.slack.mrkdwn import slack_date_time
 from bot.slack.people import People
 from bot.slack.replies import NO_REPLY, FormErrors, Invocation, Reply
@@ -129,11 +129,11 @@ class CalibrationUI:
                     f"Calibration session posted for `{question.id}`. It closes "
                     f"{slack_date_time(closes_at, 'UTC')}; you'll get the named detail privately."
                 )
-            case NotPosted(not_in_channel=True):
+            case NotPosted(error="not_in_channel"):
                 return Reply(INVITE_HINT)
             case NotPosted(error=error):
                 return Reply(
-                    f"Slack did not accept the session's post (`{error}`). Please try again shortly."
+                    f"Slack did not accept the session's post (`{error}`). {what_to_fix(error)}"
                 )
             case Refused(message=message):
                 return Reply(message)
