@@ -38,6 +38,7 @@ from bot.rounds.service import RoundService
 from bot.rounds.ui import RoundsUI
 from bot.slack.channels import ChannelDirectory
 from bot.slack.clients import BOT_SCOPES, make_client
+from bot.slack.errors import refusal
 from bot.slack.installs import Installations, SingleWorkspace, WorkspaceClients
 from bot.slack.people import People, RoleUnknown
 from bot.slash import SlashCommands, help_text
@@ -205,7 +206,8 @@ def _register_error_handler(app: App) -> None:
         else:
             log.exception("listener failed", exc_info=error, extra={"type": body.get("type")})
         if body.get("response_url") and respond is not None:
-            respond(text=DATABASE_APOLOGY if unreachable else APOLOGY, response_type="ephemeral")
+            text = DATABASE_APOLOGY if unreachable else (refusal(error) or APOLOGY)
+            respond(text=text, response_type="ephemeral")
         if response is None:
             # The listener failed after its ack() (Bolt passes no response then). Right after
             # this handler returns, Bolt 1.30 resets that ack (`ack.response = None`): a listener

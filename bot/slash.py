@@ -14,7 +14,7 @@ from bot.progress import ui as progress_ui
 from bot.questions import ui as questions_ui
 from bot.questions.practice import closest
 from bot.rounds import ui as rounds_ui
-from bot.slack.commands import BOT_RIGHTS, Access, Handler, SubCommand
+from bot.slack.commands import BOT_RIGHTS, Access, Handler, SubCommand, usage_message
 from bot.slack.mrkdwn import escape
 from bot.slack.people import People, RoleUnknown
 from bot.slack.replies import Invocation, Reply
@@ -72,9 +72,9 @@ def parse_command(text: str, table: Mapping[str, SubCommand] = BY_NAME) -> Comma
         shown = escape(name[:40]).replace("`", "'")
         return Usage(f"I don't know `{shown}`.{hint} `/interview help` lists what I can do.")
     if len(args) < command.least or (command.most is not None and len(args) > command.most):
-        return Usage(f"Usage: `{command.usage}`")
+        return Usage(usage_message(command))
     problem = command.check(args) if command.check else None
-    return Usage(problem) if problem else Command(name, args)
+    return Command(name, args) if problem is None else Usage(problem or usage_message(command))
 
 
 def help_text(table: Sequence[SubCommand] = TABLE) -> str:

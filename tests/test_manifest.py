@@ -1,4 +1,5 @@
-"""Validate manifest.yml against Slack's published app manifest JSON schema.
+"""Validate manifest.yml (HTTP) and manifest.socket-mode.yml against Slack's published app
+manifest JSON schema, and check that the two describe the same app.
 
 The schema (slackapi/manifest-schema, ``manifest.schema.2.0.0.json``) is vendored with its
 licence in ``tests/fixtures/slack``; the structural checks on the manifest itself (command,
@@ -24,6 +25,8 @@ from referencing.exceptions import NoSuchResource
 from tests.helpers import ROOT
 
 MANIFEST_PATH = ROOT / "manifest.yml"
+SOCKET_MODE_MANIFEST_PATH = ROOT / "manifest.socket-mode.yml"
+MANIFESTS = [MANIFEST_PATH, SOCKET_MODE_MANIFEST_PATH]
 
 SCHEMA_FILENAME = "manifest.schema.2.0.0.json"
 SCHEMA_MAJOR_VERSION = 2
@@ -50,12 +53,16 @@ EVENT_REQUIRED_SCOPES: dict[str, set[str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def manifest() -> dict[str, Any]:
-    with MANIFEST_PATH.open(encoding="utf-8") as fh:
+def _load(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
-    assert isinstance(data, dict), "manifest.yml must be a YAML mapping"
+    assert isinstance(data, dict), f"{path.name} must be a YAML mapping"
     return data
+
+
+@pytest.fixture(scope="module", params=MANIFESTS, ids=lambda p: p.name)
+def manifest(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return _load(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +199,50 @@ def test_oauth_install_asks_for_the_manifest_scopes(manifest: dict[str, Any]) ->
     from bot.app import BOT_SCOPES
 
     assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def _urls(node: Any, path: str = "") -> Iterator[str]:
+    """Every string value in the manifest that is a web address, with where it is."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _urls(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _urls(value, f"{path}[{i}]")
+    elif isinstance(node, str) and node.startswith(("http://", "https://")):
+        yield f"{path}: {node}"
+
+
+def _what_the_app_does(manifest: dict[str, Any]) -> dict[str, Any]:
+    features = manifest.get("features", {})
+    return {
+        "scopes": sorted(_bot_scopes(manifest)),
+        "commands": [
+            {k: v for k, v in c.items() if k != "url"} for c in features.get("slash_commands", [])
+        ],
+        "events": sorted(_bot_events(manifest)),
+        "interactivity": manifest["settings"]["interactivity"]["is_enabled"],
+        "app_home": features.get("app_home"),
+        "bot_user": features.get("bot_user"),
+        "display_information": manifest.get("display_information"),
+    }
+
+
+def test_the_socket_mode_manifest_describes_the_same_app_as_the_http_one() -> None:
+    http, socket = _load(MANIFEST_PATH), _load(SOCKET_MODE_MANIFEST_PATH)
+    assert _what_the_app_does(socket) == _what_the_app_does(http)
+
+
+def test_the_socket_mode_manifest_has_socket_mode_on_and_no_urls() -> None:
+    socket = _load(SOCKET_MODE_MANIFEST_PATH)
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert list(_urls(socket)) == []
+
+
+def test_the_http_manifest_has_socket_mode_off_and_its_urls_are_placeholders() -> None:
+    """The placeholders are replaced once the bot runs behind HTTPS (the README says when)."""
+    http = _load(MANIFEST_PATH)
+    assert http["settings"]["socket_mode_enabled"] is False
+    urls = list(_urls(http))
+    assert len(urls) == 4, urls  # the command, events, interactivity, the OAuth redirect
+    assert all(": https://example.com/slack/" in url for url in urls), urls

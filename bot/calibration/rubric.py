@@ -16,8 +16,6 @@ MAX_DURATION = timedelta(days=7)
 _DURATION = re.compile(r"^(?:(\d{1,2})d)?(?:(\d{1,3})h)?(?:(\d{1,4})m)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-USAGE = "/interview calibrate <question-id> [specimen N] [for 2h]"
-REPORT_USAGE = "/interview calibration report [@user] [since YYYY-MM-DD]"
 
 
 def level_name(score: int) -> str:
@@ -59,11 +57,12 @@ class CalibrateRequest:
     duration: timedelta = DEFAULT_DURATION
 
 
-def parse_calibrate(args: tuple[str, ...] | list[str]) -> CalibrateRequest | str:
-    """`<question-id> [specimen N] [for 2h]` -> a request, or a sentence saying how to write it."""
+def parse_calibrate(args: tuple[str, ...] | list[str], usage: str) -> CalibrateRequest | str:
+    """`<question-id> [specimen N] [for 2h]` -> a request, or a sentence saying how to write it
+    (`usage`: the table's usage line)."""
     words = [w.lower() for w in args]
     if not words:
-        return f"Usage: `{USAGE}`"
+        return usage
     question_id, rest = words[0], words[1:]
     specimen: int | None = None
     duration = DEFAULT_DURATION
@@ -77,7 +76,7 @@ def parse_calibrate(args: tuple[str, ...] | list[str]) -> CalibrateRequest | str
                 return problem or ""
             duration, rest = parsed, rest[2:]
         else:
-            return f"Usage: `{USAGE}`, e.g. `/interview calibrate sql-vs-nosql specimen 2 for 2h`."
+            return f"{usage} E.g. `/interview calibrate sql-vs-nosql specimen 2 for 2h`."
     return CalibrateRequest(question_id, specimen, duration)
 
 
@@ -94,11 +93,12 @@ class ReportRequest:
     since: date | None = None
 
 
-def parse_report(args: tuple[str, ...] | list[str]) -> ReportRequest | str:
-    """`report [@user] [since YYYY-MM-DD]` -> a request, or a usage sentence."""
+def parse_report(args: tuple[str, ...] | list[str], usage: str) -> ReportRequest | str:
+    """`report [@user] [since YYYY-MM-DD]` -> a request, or a sentence saying how to write it
+    (`usage`: the table's usage line)."""
     words = list(args)
     if not words or words[0].lower() != "report":
-        return f"Usage: `{REPORT_USAGE}`"
+        return usage
     user_id, since, rest = None, None, words[1:]
     while rest:
         mention = _MENTION.match(rest[0])
@@ -111,5 +111,5 @@ def parse_report(args: tuple[str, ...] | list[str]) -> ReportRequest | str:
                 return "Give the date as YYYY-MM-DD, e.g. `since 2026-01-31`."
             rest = rest[2:]
         else:
-            return f"Usage: `{REPORT_USAGE}`"
+            return usage
     return ReportRequest(user_id, since)

@@ -11,8 +11,6 @@ from typing import Any
 from bot.calibration import render
 from bot.calibration.reports import CalibrationReports
 from bot.calibration.rubric import (
-    REPORT_USAGE,
-    USAGE,
     CalibrateRequest,
     check_duration,
     parse_calibrate,
@@ -35,8 +33,8 @@ from bot.questions.model import Question
 from bot.questions.practice import FilterError, find_question
 from bot.slack.blocks import metadata
 from bot.slack.clients import ClientFor
-from bot.slack.commands import Access, Handler, SubCommand
-from bot.slack.errors import slack_error
+from bot.slack.commands import Access, Handler, SubCommand, first_word, usage_message
+from bot.slack.errors import slack_error, what_to_fix
 from bot.slack.mrkdwn import slack_date_time
 from bot.slack.people import People, RoleUnknown
 from bot.slack.replies import NO_REPLY, FormErrors, Invocation, Reply
@@ -63,9 +61,10 @@ COMMANDS = (
         1,
         4,
         Access.MANAGER,
-        check=lambda args: None if args[0].lower() == "report" else f"Usage: `{REPORT_USAGE}`",
+        check=first_word("report"),
     ),
 )
+CALIBRATE, REPORT = COMMANDS
 CLOSED = "This session is closed; scores can't change any more. The reveal is in its thread."
 MANAGERS_ONLY = (
     "Only hiring managers can do this: the bot's admins and the managers that "
@@ -89,7 +88,7 @@ class CalibrationUI:
     def calibrate(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
         if not args:
             return self._open_form(inv)
-        request = parse_calibrate(args)
+        request = parse_calibrate(args, usage_message(CALIBRATE))
         if isinstance(request, str):
             return Reply(request)
         question = self._question(inv.team_id, request.question_id)
@@ -106,7 +105,7 @@ class CalibrationUI:
         try:
             question = find_question(self.library.for_team(team_id), question_id)
         except FilterError as exc:
-            return Reply(f"{exc} Usage: `{USAGE}`")
+            return Reply(usage_message(CALIBRATE, str(exc)))
         if not question.can_calibrate:
             return Reply(f"`{question.id}` has no rubric yet, so a panel can't score against it.")
         return question
@@ -130,11 +129,11 @@ class CalibrationUI:
                     f"Calibration session posted for `{question.id}`. It closes "
                     f"{slack_date_time(closes_at, 'UTC')}; you'll get the named detail privately."
                 )
-            case NotPosted(not_in_channel=True):
+            case NotPosted(error="not_in_channel"):
                 return Reply(INVITE_HINT)
             case NotPosted(error=error):
                 return Reply(
-                    f"Slack did not accept the session's post (`{error}`). Please try again shortly."
+                    f"Slack did not accept the session's post (`{error}`). {what_to_fix(error)}"
                 )
             case Refused(message=message):
                 return Reply(message)
@@ -319,7 +318,7 @@ class CalibrationUI:
     # -- the report -----------------------------------------------------------------------------
 
     def report(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
-        request = parse_report(args)
+        request = parse_report(args, usage_message(REPORT))
         if isinstance(request, str):
             return Reply(request)
         report = self.reports.report(inv.team_id, request.since)

@@ -441,6 +441,15 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
     except OSError as exc:  # no route to Slack (after the client's own retries)
         raise StartupError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from None
 
+    socket_mode = None
+    if web and settings.app_token:  # Socket Mode: Slack refusing the socket stops start-up
+        from bot.socket_mode import SocketModeError, open_socket_mode
+
+        try:
+            socket_mode = open_socket_mode(bot.app, settings.app_token)
+        except SocketModeError as exc:
+            raise StartupError(str(exc)) from None
+
     # SIGTERM (a deploy, a restart) and Ctrl-C: stop taking work, finish what is in flight
     # (requests, the listeners they started, a clock tick) within the budget, then exit 0.
     stop = Stop()
@@ -458,13 +467,13 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
     clock_stopper = threading.Thread(target=stop_clock, name="stop-clock", daemon=True)
     clock_stopper.start()
     finished = True
-    if web and settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    if socket_mode is not None:  # PORT serves /healthz (and OAuth's pages), nothing of Slack's
+        from bot.socket_mode import socket_mode_wsgi
 
-        socket_mode = SocketModeHandler(bot.app, settings.app_token)
-        socket_mode.connect()
-        stop.wait()
-        socket_mode.close()
+        wsgi = socket_mode_wsgi(SlackRequestHandler(bot.app), bot.engine, settings.oauth_enabled)
+        finished = serve(wsgi, settings.port, stop.requested, grace=STOP_BUDGET - 3)
+        # no new envelopes; the ones being handled are acknowledged first
+        finished &= finish(socket_mode.close, stop.remaining(reserve=2), "stop-socket-mode")
     elif web:
         wsgi = make_wsgi(SlackRequestHandler(bot.app), bot.engine, settings.signing_secret or None)
         finished = serve(wsgi, settings.port, stop.requested, grace=STOP_BUDGET - 3)

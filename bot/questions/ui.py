@@ -27,7 +27,7 @@ from bot.questions.practice import (
 )
 from bot.slack.blocks import metadata
 from bot.slack.clients import ClientFor
-from bot.slack.commands import Access, Handler, SubCommand
+from bot.slack.commands import Access, Handler, SubCommand, first_word
 from bot.slack.errors import slack_error
 from bot.slack.people import People
 from bot.slack.replies import NO_REPLY, FormErrors, Invocation, Reply
@@ -50,9 +50,7 @@ COMMANDS = (
         SECTION,
         1,
         1,
-        check=lambda args: (
-            None if args[0].lower() == "mine" else "Usage: `/interview questions mine`"
-        ),
+        check=first_word("mine"),
     ),
     SubCommand(
         "questions pending",

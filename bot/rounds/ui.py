@@ -120,7 +120,8 @@ class RoundsUI:
                 return Reply("This round is already revealed.")
             case RevealFailed(error=error, retrying=True):
                 return Reply(
-                    f"Slack didn't take the reveal just now (`{error}`); I'll try again shortly."
+                    f"Slack didn't take the reveal just now (`{error}`). The round stays open "
+                    "and I'll post the reveal within a minute or two; nothing is lost."
                 )
             case RevealFailed(error=error):
                 return Reply(f"Slack refused the reveal (`{error}`). {what_to_fix(error)}")
@@ -188,8 +189,10 @@ def _started(outcome: StartOutcome, already: str) -> Reply:
             )
         case AlreadyOpen() | AlreadyClaimed():
             return Reply(already)
-        case NotInChannel():
+        case NotInChannel(error="not_in_channel"):
             return Reply(INVITE_HINT)
+        case NotInChannel(error=error):  # archived, or gone: inviting me again won't help
+            return Reply(f"Slack did not accept the post (`{error}`). {what_to_fix(error)}")
         case PostFailed(error=error) if error.startswith("unconfirmed"):
             return Reply(
                 "Slack didn't answer, and I couldn't check whether the question landed, so I "

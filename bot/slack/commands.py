@@ -25,8 +25,10 @@ CHANNEL_RIGHTS = (Access.ADMIN, Access.ADMIN_TO_CHANGE)
 BOT_RIGHTS = (Access.BOT_ADMIN, Access.BOT_ADMIN_TO_CHANGE)
 
 
-# checks the words after the name; returns a usage message, or None when they are fine
+# checks the words after the name: None when they are fine, else a sentence saying what is wrong,
+# or SHOW_USAGE when the command's usage line (from the table) says it best
 ArgsCheck = Callable[[tuple[str, ...]], str | None]
+SHOW_USAGE = ""
 Handler = Callable[[Invocation, list[str], datetime], Reply]
 
 
@@ -52,6 +54,21 @@ class SubCommand:
         return self.access in (Access.ADMIN, Access.BOT_ADMIN, Access.MANAGER) or (
             self.access in (Access.ADMIN_TO_CHANGE, Access.BOT_ADMIN_TO_CHANGE) and bool(args)
         )
+
+
+def usage_message(command: SubCommand, problem: str = "") -> str:
+    """ "Usage: `/interview …`" as the table writes it, after what was wrong if there is more
+    to say: the one place a usage line is written."""
+    return f"{problem} Usage: `{command.usage}`".lstrip()
+
+
+def first_word(word: str) -> ArgsCheck:
+    """The first word after the name must be `word` (any case), as in `questions mine`."""
+
+    def check(args: tuple[str, ...]) -> str | None:
+        return None if args and args[0].lower() == word else SHOW_USAGE
+
+    return check
 
 
 def choice(*words: str, example: str) -> ArgsCheck:

@@ -15,6 +15,9 @@ PERMANENT = (
     "token_revoked",
     "missing_scope",
     "team_access_not_granted",
+    "restricted_action",
+    "ekm_access_denied",
+    "not_allowed_token_type",
     "LookupError",  # the workspace uninstalled the app
 )
 
@@ -43,22 +46,67 @@ def is_transient(exc: BaseException) -> bool:
     return is_ambiguous(exc) or slack_error(exc) == "ratelimited"
 
 
+# What to change for each permanent error: trying again does nothing until someone does it.
 _FIXES = {
     "not_in_channel": "Invite me to the channel with `/invite @Interview Practice`.",
-    "channel_not_found": "The channel is gone or private to me; invite me again.",
-    "is_archived": "The channel is archived; unarchive it or use another one.",
-    "invalid_auth": "The bot's token is no longer valid; reinstall the app.",
-    "token_revoked": "The bot's token was revoked; reinstall the app.",
-    "account_inactive": "The bot's token was revoked; reinstall the app.",
-    "missing_scope": "The app lacks a permission; reinstall it from the current manifest.",
+    "channel_not_found": (
+        "I can't see this channel: it was deleted, or it is private and I'm not in it. "
+        "Invite me with `/invite @Interview Practice`."
+    ),
+    "is_archived": "The channel is archived: unarchive it, or use me in another channel.",
+    "invalid_auth": (
+        "The bot's token is not valid: an admin should reinstall the app and the bot's "
+        "operator update SLACK_BOT_TOKEN."
+    ),
+    "not_authed": "The bot has no token: the bot's operator should set SLACK_BOT_TOKEN.",
+    "token_revoked": "The bot's token was revoked: an admin should reinstall the app.",
+    "account_inactive": "The bot's token was revoked: an admin should reinstall the app.",
+    "LookupError": "The app is no longer installed in this workspace: an admin should reinstall it.",
+    "team_access_not_granted": (
+        "The app isn't enabled for this workspace of the org: an org admin should add it."
+    ),
+    "missing_scope": (
+        "The app lacks a permission it needs: an admin should reinstall it from the current "
+        "manifest (OAuth & Permissions, then Reinstall to Workspace)."
+    ),
+    "restricted_action": (
+        "This workspace's settings don't let me post here: ask a workspace admin to allow it "
+        "or use another channel."
+    ),
+    "ekm_access_denied": "Your workspace's key management blocked this: ask a workspace admin.",
+    "not_allowed_token_type": (
+        "The bot is configured with the wrong kind of token: SLACK_BOT_TOKEN must start with xoxb-."
+    ),
     "ratelimited": "Slack is rate limiting me; try again in a minute.",
 }
 
 
-def what_to_fix(error: str) -> str:
-    """A sentence saying what a person can do about a Slack error."""
+def what_to_fix(error: str, needed: str | None = None) -> str:
+    """A sentence saying what a person can do about a Slack error: for a permanent one, what to
+    change (trying again alone changes nothing); for a passing one, when to try again.
+    `needed`: the scope Slack says is missing, for `missing_scope`."""
+    if error == "missing_scope" and needed:
+        return (
+            f"The app lacks the `{needed}` permission: an admin should reinstall it from the "
+            "current manifest (OAuth & Permissions, then Reinstall to Workspace)."
+        )
     if error in _FIXES:
         return _FIXES[error]
     if error in AMBIGUOUS or error in ("ConnectionError", "URLError", "TimeoutError"):
         return "Slack seems to be having trouble; try again in a few minutes."
     return "This was logged; if it keeps happening, tell the bot's operator."
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Slack refused for a reason trying again won't change."""
+    return slack_error(exc) in PERMANENT
+
+
+def refusal(exc: BaseException) -> str | None:
+    """What to tell the person whose request Slack refused for good, or None when the failure
+    was not a permanent refusal (then a plain apology is right)."""
+    if not is_permanent(exc):
+        return None
+    error = slack_error(exc)
+    needed = exc.response.get("needed") if isinstance(exc, SlackApiError) else None
+    return f"Slack refused that (`{error}`). {what_to_fix(error, needed)}"
