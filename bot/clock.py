@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -71,8 +72,10 @@ class Clock:
             interrupted = round_store.expire_stale_claims(session, now - CLAIM_TIMEOUT)
             for round_id in round_store.reopen_stale_reveals(session, now - REVEAL_TIMEOUT):
                 log.warning("reveal interrupted; retrying", extra={"round": round_id})
-            due = [rnd.id for rnd in round_store.due_reveals(session, now)]
-            reminders = [rnd.id for rnd, _ in round_store.due_reminders(session, now)]
+            due = [(rnd.team_id, rnd.id) for rnd in round_store.due_reveals(session, now)]
+            reminders = [
+                (rnd.team_id, rnd.id) for rnd, _ in round_store.due_reminders(session, now)
+            ]
         for round_id in interrupted:
             recover = partial(self.rounds.recover_interrupted, round_id)
             if not _guarded("recover", round_id, recover):
@@ -80,22 +83,42 @@ class Clock:
                     "round interrupted before its post was confirmed; not retried",
                     extra={"round": round_id},
                 )
-        for round_id in due:
-            if isinstance(
-                _guarded("reveal", round_id, partial(self.rounds.reveal, round_id, now)), Revealed
-            ):
-                report.revealed.append(round_id)
-        for round_id in reminders:
-            if _guarded("reminder", round_id, partial(self.rounds.remind, round_id, now)):
-                report.reminded.append(round_id)
-        for team_id, channel_id, local_date, post_at in self.due_posts(now):
-            self._post_or_skip(report, team_id, channel_id, local_date, post_at, now)
+        for revealed in _in_lanes(partial(self._reveal, now), due):
+            report.revealed.extend(revealed)
+        for reminded in _in_lanes(partial(self._remind, now), reminders):
+            report.reminded.extend(reminded)
+        posts = [(post[0], post) for post in self.due_posts(now)]
+        for lane in _in_lanes(partial(self._post_lane, now), posts):
+            report.posted.extend(lane.posted)
+            report.skipped.extend(lane.skipped)
         if self.calibration is not None:
             closed = _guarded("calibration", "close", partial(self.calibration.close_due, now))
             report.closed_sessions.extend(closed or [])
         if self.inbox is not None:
             _guarded("inbox", "drain", partial(self.inbox.drain, now - INBOX_RETRY_AFTER))
             _guarded("inbox", "prune", partial(self.inbox.prune, now))
+        return report
+
+    def _reveal(self, now: datetime, round_ids: list[int]) -> list[int]:
+        revealed = []
+        for round_id in round_ids:
+            outcome = _guarded("reveal", round_id, partial(self.rounds.reveal, round_id, now))
+            if isinstance(outcome, Revealed):
+                revealed.append(round_id)
+        return revealed
+
+    def _remind(self, now: datetime, round_ids: list[int]) -> list[int]:
+        reminded = []
+        for round_id in round_ids:
+            if _guarded("reminder", round_id, partial(self.rounds.remind, round_id, now)):
+                reminded.append(round_id)
+        return reminded
+
+    def _post_lane(self, now: datetime, posts: list[tuple[str, str, date, datetime]]) -> TickReport:
+        """One workspace's due posts, one after another."""
+        report = TickReport()
+        for team_id, channel_id, local_date, post_at in posts:
+            self._post_or_skip(report, team_id, channel_id, local_date, post_at, now)
         return report
 
     def _post_or_skip(
@@ -126,24 +149,30 @@ class Clock:
             )
 
     def due_posts(self, now: datetime) -> list[tuple[str, str, date, datetime]]:
-        """(team, channel, local date, post instant) for every post due and not yet claimed.
-        A channel whose stored schedule can't be read is logged and skipped: one broken row
-        never stops the others."""
-        due: list[tuple[str, str, date, datetime]] = []
+        """(team, channel, local date, post instant) for every post due and not yet claimed,
+        found with two queries whatever the number of channels. A channel whose stored schedule
+        can't be read is logged and skipped: one broken row never stops the others."""
+        # Every zone's local date is within a day of UTC's; yesterday's post may still be due.
+        today = now.astimezone(UTC).date()
         with self.sessions.begin() as session:
-            for row in channel_store.all_schedules(session):
-                try:
-                    due += _due_for(session, row, now)
-                except Exception:
-                    log.exception(
-                        "schedule unreadable; channel skipped",
-                        extra={"team": row.team_id, "channel": row.channel_id},
-                    )
+            rows = channel_store.all_schedules(session)
+            taken = round_store.daily_slots_taken(
+                session, today - timedelta(days=2), today + timedelta(days=1)
+            )
+        due: list[tuple[str, str, date, datetime]] = []
+        for row in rows:
+            try:
+                due += _due_for(row, now, taken)
+            except Exception:
+                log.exception(
+                    "schedule unreadable; channel skipped",
+                    extra={"team": row.team_id, "channel": row.channel_id},
+                )
         return due
 
 
 def _due_for(
-    session: Session, row: ChannelSchedule, now: datetime
+    row: ChannelSchedule, now: datetime, taken: set[tuple[str, str, date]]
 ) -> list[tuple[str, str, date, datetime]]:
     schedule = schedule_of(row)
     if row.paused or schedule is None:
@@ -157,13 +186,34 @@ def _due_for(
         post_at = schedule.post_at(local_date)
         if post_at > now or post_at < row.updated_at:
             continue
-        if round_store.round_exists(session, row.team_id, row.channel_id, local_date):
+        if (row.team_id, row.channel_id, local_date) in taken:
             continue
         due.append((row.team_id, row.channel_id, local_date, post_at))
     return due
 
 
 T = TypeVar("T")
+
+
+# At most this many workspaces are served at once; each workspace gets one lane.
+POST_LANES = 32
+W = TypeVar("W")
+
+
+def _in_lanes(work: Callable[[list[W]], T], items: list[tuple[str, W]]) -> list[T]:
+    """Run `work` on each workspace's items (keyed by team id), the workspaces in parallel.
+    Slack limits posting per workspace and per channel, so a workspace's posts go one at a
+    time (its lane waits out a 429's Retry-After alone) while other workspaces go on; a
+    single workspace runs on the calling thread."""
+    by_team: dict[str, list[W]] = {}
+    for team_id, item in items:
+        by_team.setdefault(team_id, []).append(item)
+    if len(by_team) <= 1:
+        return [work(batch) for batch in by_team.values()]
+    with ThreadPoolExecutor(
+        max_workers=min(POST_LANES, len(by_team)), thread_name_prefix="clock-lane"
+    ) as pool:
+        return list(pool.map(work, by_team.values()))
 
 
 def _guarded(action: str, subject: object, run: Callable[[], T]) -> T | None:

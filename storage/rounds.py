@@ -145,6 +145,16 @@ def round_exists(session: Session, team_id: str, channel_id: str, local_date: da
     return session.execute(query.limit(1)).first() is not None
 
 
+def daily_slots_taken(session: Session, first: date, last: date) -> set[tuple[str, str, date]]:
+    """(team, channel, local date) of every daily slot taken (posted, skipped or failed) from
+    `first` to `last`: one query for all channels, so the clock's due check doesn't ask once per
+    channel."""
+    query = select(Round.team_id, Round.channel_id, Round.local_date).where(
+        Round.local_date >= first, Round.local_date <= last, Round.sequence == 0
+    )
+    return {(team, channel, day) for team, channel, day in session.execute(query)}
+
+
 def next_sequence(session: Session, team_id: str, channel_id: str, local_date: date) -> int:
     query = select(func.max(Round.sequence)).where(
         Round.team_id == team_id, Round.channel_id == channel_id, Round.local_date == local_date

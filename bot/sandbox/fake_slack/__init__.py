@@ -14,7 +14,7 @@ Method names and required arguments follow Slack's published OpenAPI spec, a tri
 which ships in ``bot/sandbox/specs/`` (``$SLACK_OPENAPI_SPEC`` points elsewhere); without a spec
 the fake refuses to start. Only what our bot needs is implemented, but what is implemented
 answers like Slack does: the same error codes, the same response shapes, rate limiting with
-``Retry-After``. One module per API family:
+``Retry-After`` (``slow_down`` and ``limit_rate`` add Slack's latency and pace). One module per API family:
 
 - ``server``: routing, auth, recording, ``fail_next``, the spec check (``spec``); ``transport``:
   the HTTP server and body decoding; ``records``: the recorded calls and workspace state;
@@ -27,6 +27,7 @@ answers like Slack does: the same error codes, the same response shapes, rate li
 from __future__ import annotations
 
 from bot.sandbox.fake_slack.files import FilesApi
+from bot.sandbox.fake_slack.limits import Rate
 from bot.sandbox.fake_slack.oauth import OAuthApi
 from bot.sandbox.fake_slack.records import Call, Handler, Upload
 from bot.sandbox.fake_slack.response_url import ResponseUrls
@@ -45,6 +46,7 @@ __all__ = [
     "SPEC_ENV_VAR",
     "Call",
     "FakeSlack",
+    "Rate",
     "SpecError",
     "Upload",
     "default_spec_path",

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.sandbox.fake_slack.limits import Rate, RateLimit
 from bot.sandbox.fake_slack.records import (
     DEFAULT_SCOPE,
     ApiError,
@@ -105,6 +106,8 @@ class FakeSlackServer:
         self._calls: list[Call] = []
         self._failures: dict[str, list[Failure]] = {}
         self._drops: dict[str, int] = {}  # method -> how many more answers to drop
+        self._latency = 0.0  # seconds every API answer waits (see slow_down)
+        self._rate_limits: dict[str, RateLimit] = {}
         self.internal_errors: list[BaseException] = []
 
         self._init_state()
@@ -251,6 +254,25 @@ class FakeSlackServer:
                 Failure(error=error, status=status, retry_after=retry_after, remaining=times)
             )
 
+    def slow_down(self, seconds: float) -> None:
+        """Answer every Web API call ``seconds`` after it arrives, as a far-away Slack does
+        (calls still run in parallel: each waits in its own request thread)."""
+        with self._lock:
+            self._latency = max(0.0, seconds)
+
+    def limit_rate(
+        self,
+        method: str,
+        *,
+        per_workspace: Rate | None = None,
+        per_channel: Rate | None = None,
+    ) -> None:
+        """Answer ``method`` with HTTP 429 ``ratelimited`` and a ``Retry-After`` (whole
+        seconds) once a workspace (the token's team) or one of its channels goes past its rate.
+        A refused call spends nothing. Survives :meth:`reset`."""
+        with self._lock:
+            self._rate_limits[method] = RateLimit(method, per_workspace, per_channel)
+
     def reset(self) -> None:
         """Forget calls, messages, ephemerals, views, uploads and pending failures.
 
@@ -341,6 +363,9 @@ class FakeSlackServer:
                 self._drops[method] -= 1
                 call.status = 0  # no answer reached the client
                 raise DroppedConnection(method)
+            latency = self._latency
+        if latency:
+            time.sleep(latency)
         return json_response(payload, status, extra_headers)
 
     def _answer(
@@ -362,6 +387,12 @@ class FakeSlackServer:
             if install is None:
                 error = "token_revoked" if str(token) in self._revoked_tokens else "invalid_auth"
                 return 200, {}, {"ok": False, "error": error}
+        limit = self._rate_limits.get(method)
+        if limit is not None and install is not None:
+            channel = str_arg(args, "channel")
+            retry_after = limit.take(install.team_id, channel, time.monotonic())
+            if retry_after is not None:
+                return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
         failure = self._take_failure(method)
         if failure is not None:
             headers = {}
