@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test run lint format migrate clean
+.PHONY: test run lint format migrate clean bench
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3 --version)"; exit 1; }
@@ -31,6 +31,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Every bench/bench_*.py in turn (docs/benchmarks.md). `make bench QUICK=1`: a second of load
+# each, to prove they still run. PostgreSQL too when BENCH_DATABASE_URL is set.
+bench: $(STAMP)
+	@for script in bench/bench_*.py; do \
+		echo "== $$script"; \
+		BENCH_QUICK=$(QUICK) $(BIN)/python $$script || exit 1; \
+	done
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate
