@@ -41,7 +41,7 @@ from bot.slack.clients import BOT_SCOPES, make_client
 from bot.slack.installs import Installations, SingleWorkspace, WorkspaceClients
 from bot.slack.people import People, RoleUnknown
 from bot.slash import SlashCommands, help_text
-from handlers import Features, register_all
+from handlers import Features, installs, register_all
 from storage.db import is_up_to_date, make_engine, make_session_factory, migrate
 
 __all__ = ["BOT_SCOPES", "Bot", "build_bot", "open_database"]
@@ -104,6 +104,7 @@ def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Installations]:
         state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, logger=logger),
         install_path="/slack/install",
         redirect_uri_path="/slack/oauth_redirect",
+        callback_options=installs.CALLBACK_OPTIONS,  # the success page says what to do next
     )
     app = App(
         signing_secret=settings.signing_secret,
