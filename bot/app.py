@@ -145,14 +145,13 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     rounds = RoundService(sessions, library, client_for)
     inbox = Inbox(sessions, now)
     channels = ChannelService(sessions)
-    progress = ProgressService(
-        sessions, library, channels, client_for, ChannelDirectory(client_for)
-    )
+    directory = ChannelDirectory(client_for)
+    progress = ProgressService(sessions, library, channels, client_for, directory)
     calibration = CalibrationService(sessions, library, client_for)
 
     questions_ui = QuestionsUI(library, client_for, people)
     admins = Admins(sessions)
-    channels_ui = ChannelsUI(channels, library, client_for, people, admins)
+    channels_ui = ChannelsUI(channels, library, client_for, people, admins, directory)
     rounds_ui = RoundsUI(rounds, BlindAnswers(sessions, client_for), library, client_for, people)
     progress_ui = ProgressUI(progress, client_for, people, help_text=help_text())
     calibration_ui = CalibrationUI(

@@ -28,6 +28,7 @@ from bot.questions.library import QuestionLibrary
 from bot.questions.practice import random_question
 from bot.questions.render import practice_card
 from bot.slack.blocks import metadata
+from bot.slack.channels import ChannelDirectory
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand, choice
 from bot.slack.errors import slack_error
@@ -146,6 +147,7 @@ class ChannelsUI:
     client_for: ClientFor
     people: People
     admins: Admins
+    directory: ChannelDirectory | None = None  # which channels are private
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -542,10 +544,12 @@ class ChannelsUI:
         except RoleUnknown as exc:
             is_bot_admin, is_manager, role_error = False, False, exc.error
         admin_of = tuple(self.admins.channels_of(team_id, user_id))
-        channels = tuple(
-            (channel_id, tuple(self.people.channel_admins(team_id, channel_id)))
-            for channel_id, _, _ in self.channels.all_for_team(team_id)
-        )
+        channels = []
+        for channel_id, _, _ in self.channels.all_for_team(team_id):
+            admins = tuple(self.people.channel_admins(team_id, channel_id))
+            # A private channel is named only to the people who run it.
+            if is_bot_admin or user_id in admins or not self._is_private(team_id, channel_id):
+                channels.append((channel_id, admins))
         first = render.FirstRun(
             user_id=user_id,
             is_bot_admin=is_bot_admin,
@@ -555,11 +559,14 @@ class ChannelsUI:
             scores=scores,
             admin_of=admin_of,
             is_manager=is_manager,
-            channels=channels,
+            channels=tuple(channels),
             bot_admins=tuple(self.people.bot_admins(team_id)),
             role_error=role_error,
         )
         return render.first_run_blocks(first)
+
+    def _is_private(self, team_id: str, channel_id: str) -> bool:
+        return self.directory.is_private(team_id, channel_id) if self.directory else False
 
     def open_admins_form(
         self, team_id: str, user_id: str, channel_id: str, trigger_id: str

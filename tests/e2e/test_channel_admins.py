@@ -171,8 +171,12 @@ def test_the_first_home_tab_gets_everyone_started_and_admins_set_up_a_channel(
     bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 ) -> None:
     run(slack, fake, "schedule 09:30 Europe/Berlin", user=ADMIN)  # ADMIN runs the practice channel
+    fake.add_channel("CSECRET", "hiring-panel", is_private=True)
+    run(slack, fake, "schedule 10:00 Europe/Berlin", user=BOB, channel="CSECRET")
 
     home = json.dumps(open_home(slack, fake, DAVE))
+    assert "CSECRET" not in home  # a private channel is named only to those who run it
+    assert "<#CSECRET>: <@UBOB>" in json.dumps(open_home(slack, fake, BOB))
     assert "Practise now" in home and channels_render.TRY_BUTTON in home
     assert channels_render.SET_UP_BUTTON not in home  # DAVE runs nothing
     assert "What I store about you:* 0 answers, 0 votes you cast" in home
