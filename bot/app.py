@@ -42,7 +42,7 @@ from bot.slack.errors import refusal
 from bot.slack.installs import Installations, SingleWorkspace, WorkspaceClients
 from bot.slack.people import People, RoleUnknown
 from bot.slash import SlashCommands, help_text
-from handlers import Features, register_all
+from handlers import Features, installs, register_all
 from storage.db import is_up_to_date, make_engine, make_session_factory, migrate
 
 __all__ = ["BOT_SCOPES", "Bot", "build_bot", "open_database"]
@@ -105,6 +105,7 @@ def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Installations]:
         state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, logger=logger),
         install_path="/slack/install",
         redirect_uri_path="/slack/oauth_redirect",
+        callback_options=installs.CALLBACK_OPTIONS,  # the success page says what to do next
     )
     app = App(
         signing_secret=settings.signing_secret,
@@ -145,14 +146,13 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     rounds = RoundService(sessions, library, client_for)
     inbox = Inbox(sessions, now)
     channels = ChannelService(sessions)
-    progress = ProgressService(
-        sessions, library, channels, client_for, ChannelDirectory(client_for)
-    )
+    directory = ChannelDirectory(client_for)
+    progress = ProgressService(sessions, library, channels, client_for, directory)
     calibration = CalibrationService(sessions, library, client_for)
 
     questions_ui = QuestionsUI(library, client_for, people)
     admins = Admins(sessions)
-    channels_ui = ChannelsUI(channels, library, client_for, people, admins)
+    channels_ui = ChannelsUI(channels, library, client_for, people, admins, directory)
     rounds_ui = RoundsUI(rounds, BlindAnswers(sessions, client_for), library, client_for, people)
     progress_ui = ProgressUI(progress, client_for, people, help_text=help_text())
     calibration_ui = CalibrationUI(

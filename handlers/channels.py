@@ -53,6 +53,29 @@ def register(
             channels.after_schedule(team_id, user_id, metadata, fields)
             progress.publish_home(team_id, user_id, now())
 
+    @app.action(render.MANAGE_ADMINS_BUTTON)
+    def open_admins_form(ack: Ack, body: dict, action: dict, context: BoltContext) -> None:
+        ack()
+        channels.open_admins_form(
+            context.team_id or "", user_of(body), str(action.get("value") or ""), body["trigger_id"]
+        )
+
+    @app.view(render.ADMINS_VIEW)
+    def admins(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+        team_id, user_id, metadata = (
+            context.team_id or "",
+            user_of(body),
+            view.get("private_metadata"),
+        )
+        state = ((view.get("state") or {}).get("values") or {}).get("admins") or {}
+        chosen = (state.get("admins") or {}).get("selected_users") or []
+        errors = channels.submit_admins(
+            team_id, user_id, metadata, [str(u) for u in chosen if isinstance(u, str)], now()
+        )
+        close_or_show_errors(ack, errors)
+        if not errors:
+            channels.after_admins(team_id, user_id, metadata)
+
     @app.event("member_joined_channel")
     def joined(event: dict, context: BoltContext) -> None:
         """Only the bot's own joins: someone invited it."""

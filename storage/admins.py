@@ -111,14 +111,15 @@ def remove_manager(session: Session, team_id: str, user_id: str) -> bool:
     return rows_changed(result) > 0
 
 
-def forget_person(session: Session, team_id: str, user_id: str) -> int:
-    """Every right given to `user_id` in the workspace goes (forget-me); how many rows."""
+def forget_person(session: Session, team_id: str | None, user_id: str) -> int:
+    """Every right given to `user_id` in the workspace (in all, with None) goes: forget-me.
+    How many rows."""
     gone = 0
     for model in (ChannelAdmin, CalibrationManager):
-        result = session.execute(
-            delete(model).where(model.team_id == team_id, model.user_id == user_id)
-        )
-        gone += rows_changed(result)
+        where = [model.user_id == user_id]
+        if team_id is not None:
+            where.append(model.team_id == team_id)
+        gone += rows_changed(session.execute(delete(model).where(*where)))
     return gone
 
 

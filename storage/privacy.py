@@ -53,6 +53,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from storage import admins as admin_store
+from storage.admins import CalibrationManager, ChannelAdmin
 from storage.blind import BlindAnswer
 from storage.calibration import CalibrationScore, CalibrationSession
 from storage.channels import ChannelSchedule
@@ -183,7 +185,8 @@ def forget_user(session: Session, team_id: str | None, user_id: str, now: dateti
         CalibrationScore.rater_id == user_id,
     )
     evidence = _forget_evidence(session, team_id, user_id)
-    names = _forget_names(session, team_id, user_id)
+    names = admin_store.forget_person(session, team_id, user_id)  # the rights they were given
+    names += _forget_names(session, team_id, user_id)
     events = _forget_events(session, team_id, user_id, now)
     return Forgotten(
         answers=answers,
@@ -269,6 +272,8 @@ _NAMED_BY: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (CalibrationSession.__table__, ("started_by", "closed_by")),
     (ChannelSchedule.__table__, ("updated_by",)),
     (CustomQuestion.__table__, ("added_by", "reviewed_by")),
+    (ChannelAdmin.__table__, ("added_by",)),
+    (CalibrationManager.__table__, ("added_by",)),
 )
 
 

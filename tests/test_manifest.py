@@ -40,6 +40,7 @@ EXPECTED_BOT_EVENTS = {
     "reaction_added",
     "reaction_removed",
     "app_home_opened",
+    "member_joined_channel",
 }
 # Scopes Slack requires before it delivers each event (https://api.slack.com/events).
 EVENT_REQUIRED_SCOPES: dict[str, set[str]] = {
@@ -48,6 +49,8 @@ EVENT_REQUIRED_SCOPES: dict[str, set[str]] = {
     "reaction_added": {"reactions:read"},
     "reaction_removed": {"reactions:read"},
     "app_home_opened": set(),
+    # either: public channels need channels:read, private ones groups:read (the bot has both)
+    "member_joined_channel": {"channels:read"},
     "app_uninstalled": set(),
     "tokens_revoked": set(),
 }

@@ -9,7 +9,7 @@ from bot.calibration.render import CALIBRATE_VIEW
 from bot.slack.commands import Access
 from bot.slack.people import ROLE_UNKNOWN
 from bot.slash import TABLE, Command, SlashCommands, Usage, help_text, parse_command
-from tests.helpers import ADMIN, ALICE, LEAD, MANAGER, NOW, TEAM, UIs, invocation
+from tests.helpers import ADMIN, ALICE, BOB, LEAD, MANAGER, NOW, TEAM, UIs, invocation
 
 ADMIN_ONLY = [c.name for c in TABLE if c.access == Access.ADMIN]
 MANAGERS_ONLY = [c.name for c in TABLE if c.access == Access.MANAGER]
@@ -248,3 +248,29 @@ def test_a_usage_error_comes_before_the_rights_check(uis: UIs) -> None:
 )
 def test_a_command_is_read_in_any_case_and_with_any_spaces(text: str, command: Command) -> None:
     assert parse_command(text) == command
+
+
+# -- who runs calibration ----------------------------------------------------------------------
+
+
+def test_a_bot_admin_makes_someone_a_hiring_manager_in_slack(uis: UIs) -> None:
+    assert run(uis, "calibration report", ALICE) == managers_only("calibration")
+    # a channel's admin is not the bot's admin
+    assert run(uis, f"admins add <@{BOB}|bob>", ADMIN).startswith(f"<@{ADMIN}> made <@{BOB}>")
+    assert run(uis, f"managers add <@{ALICE}|alice>", BOB) == bot_admins_only("managers")
+
+    added = run(uis, f"managers add <@{ALICE}|alice>", LEAD)
+
+    assert added.startswith(f"<@{LEAD}> made <@{ALICE}> a hiring manager")
+    assert not run(uis, "calibration report", ALICE).startswith("Sorry")
+    listed = run(uis, "managers", BOB)
+    assert f"<@{MANAGER}>, <@{ALICE}>, and the bot's admins" in listed  # INTERVIEW_MANAGERS too
+    assert run(uis, f"managers remove <@{ALICE}|alice>", LEAD).startswith(f"<@{LEAD}> removed")
+    assert run(uis, "calibration report", ALICE).startswith("Sorry, only hiring managers")
+    # The operator's list is the operator's to change.
+    assert "INTERVIEW_MANAGERS lists them" in run(uis, f"managers remove <@{MANAGER}|m>", LEAD)
+
+
+@pytest.mark.parametrize("words", ["admins add", "admins add alice", "managers drop <@UALICE>"])
+def test_adding_someone_needs_a_mention(uis: UIs, words: str) -> None:
+    assert run(uis, words, ADMIN).startswith("Usage: `/interview ")

@@ -73,6 +73,19 @@ class Admins:
             admin_store.remove_channel_admin(session, team_id, channel_id, user_id)
             return Change.DONE
 
+    def set_admins(
+        self, team_id: str, channel_id: str, admins: list[str], by: str, now: datetime
+    ) -> None:
+        """The channel's admins become exactly `admins` (not empty), in one transaction."""
+        if not admins:
+            raise ValueError("a channel keeps at least one admin")
+        with self.sessions.begin() as session:
+            for user_id in admin_store.channel_admins(session, team_id, channel_id):
+                if user_id not in admins:
+                    admin_store.remove_channel_admin(session, team_id, channel_id, user_id)
+            for user_id in admins:
+                admin_store.add_channel_admin(session, team_id, channel_id, user_id, by, now)
+
     def claim_intro(self, team_id: str, channel_id: str, joined_ts: str, now: datetime) -> bool:
         """True the first time this join is seen: the caller posts the intro."""
         with self.sessions.begin() as session:

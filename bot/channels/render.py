@@ -4,6 +4,7 @@ Block Kit out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from slack_sdk.models.blocks import (
     Option,
     SectionBlock,
     StaticSelectElement,
+    UserMultiSelectElement,
 )
 
 from bot.channels.schedule import Schedule
@@ -32,6 +34,8 @@ SCHEDULE_VIEW = "schedule_submit"
 # The intro posted when the bot joins a channel, and the Home tab's first-run buttons.
 SET_UP_BUTTON = "channels.set_up"  # value: the channel id ("" on the Home tab: a picker)
 TRY_BUTTON = "channels.try_question"  # value: the channel id ("" on the Home tab: in a DM)
+MANAGE_ADMINS_BUTTON = "channels.manage_admins"  # value: the channel id
+ADMINS_VIEW = "channels.admins_submit"
 
 SCHEDULE_FIELDS = ("time", "timezone", "days", "reveal", "holidays")
 RUNNING, PAUSED = "running", "paused"
@@ -197,6 +201,8 @@ def intro_message(channel_id: str, inviter: str | None) -> tuple[str, list[dict[
 class FirstRun:
     """What a person's Home tab says to get them started."""
 
+    user_id: str
+    is_bot_admin: bool
     can_set_up: bool  # a bot admin or a channel admin: the Set up a channel button
     answers: int  # what the bot stores about them
     votes: int
@@ -259,16 +265,45 @@ def first_run_blocks(first: FirstRun) -> list[dict[str, Any]]:
                 ]
             )
         )
-    lines = []
+    blocks.append(SectionBlock(text=md("*Who runs the channels*")))
     for channel_id, admins in first.channels[:20]:
         who = ", ".join(f"<@{a}>" for a in admins) if admins else "the bot's admins"
-        lines.append(f"<#{channel_id}>: {who}")
+        section = SectionBlock(text=md(f"<#{channel_id}>: {who}"))
+        if first.is_bot_admin or first.user_id in admins:
+            section.accessory = ButtonElement(
+                text="Change admins", action_id=MANAGE_ADMINS_BUTTON, value=channel_id
+            )
+        blocks.append(section)
     everywhere = ", ".join(f"<@{a}>" for a in first.bot_admins)
-    lines.append(
-        "Every channel: the bot's admins"
-        + (f" ({everywhere})" if everywhere else "")
-        + " and Slack workspace admins."
+    blocks.append(
+        ContextBlock(
+            elements=[
+                md(
+                    "Every channel: the bot's admins"
+                    + (f" ({everywhere})" if everywhere else "")
+                    + " and Slack workspace admins."
+                )
+            ]
+        )
     )
-    blocks.append(SectionBlock(text=md("*Who runs the channels*\n" + "\n".join(lines))))
     blocks.append(DividerBlock())
     return [b.to_dict() for b in blocks]
+
+
+def admins_modal(channel_id: str, admins: Sequence[str]) -> dict[str, Any]:
+    """The Home tab's Change admins: the channel's admins as a people picker."""
+    blocks: list[Block] = [
+        SectionBlock(
+            text=md(
+                f"Who runs <#{channel_id}>: its schedule, pause, mode and its admins. The bot's "
+                "admins run every channel anyway."
+            )
+        ),
+        InputBlock(
+            block_id="admins",
+            label=plain("Admins"),
+            hint=plain("At least one person"),
+            element=UserMultiSelectElement(action_id="admins", initial_users=list(admins) or None),
+        ),
+    ]
+    return modal(ADMINS_VIEW, "Channel admins", "Save", blocks, channel_id=channel_id)

@@ -28,6 +28,7 @@ from bot.questions.library import QuestionLibrary
 from bot.questions.practice import random_question
 from bot.questions.render import practice_card
 from bot.slack.blocks import metadata
+from bot.slack.channels import ChannelDirectory
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand, choice
 from bot.slack.errors import slack_error
@@ -146,6 +147,7 @@ class ChannelsUI:
     client_for: ClientFor
     people: People
     admins: Admins
+    directory: ChannelDirectory | None = None  # which channels are private
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -542,22 +544,83 @@ class ChannelsUI:
         except RoleUnknown as exc:
             is_bot_admin, is_manager, role_error = False, False, exc.error
         admin_of = tuple(self.admins.channels_of(team_id, user_id))
-        channels = tuple(
-            (channel_id, tuple(self.people.channel_admins(team_id, channel_id)))
-            for channel_id, _, _ in self.channels.all_for_team(team_id)
-        )
+        channels = []
+        for channel_id, _, _ in self.channels.all_for_team(team_id):
+            admins = tuple(self.people.channel_admins(team_id, channel_id))
+            # A private channel is named only to the people who run it.
+            if is_bot_admin or user_id in admins or not self._is_private(team_id, channel_id):
+                channels.append((channel_id, admins))
         first = render.FirstRun(
+            user_id=user_id,
+            is_bot_admin=is_bot_admin,
             can_set_up=is_bot_admin or bool(admin_of),
             answers=answers,
             votes=votes,
             scores=scores,
             admin_of=admin_of,
             is_manager=is_manager,
-            channels=channels,
+            channels=tuple(channels),
             bot_admins=tuple(self.people.bot_admins(team_id)),
             role_error=role_error,
         )
         return render.first_run_blocks(first)
+
+    def _is_private(self, team_id: str, channel_id: str) -> bool:
+        return self.directory.is_private(team_id, channel_id) if self.directory else False
+
+    def open_admins_form(
+        self, team_id: str, user_id: str, channel_id: str, trigger_id: str
+    ) -> None:
+        """Change admins on the Home tab (shown to those who may; a stale tab gets nothing)."""
+        try:
+            if not channel_id or not self.people.is_channel_admin(team_id, channel_id, user_id):
+                return
+        except RoleUnknown:
+            return
+        view = render.admins_modal(channel_id, self.people.channel_admins(team_id, channel_id))
+        self.client_for(team_id).views_open(trigger_id=trigger_id, view=view)
+
+    def submit_admins(
+        self,
+        team_id: str,
+        user_id: str,
+        private_metadata: str | None,
+        chosen: Sequence[str],
+        now: datetime,
+    ) -> FormErrors | None:
+        """Save the channel's admins as chosen (checked again: a replayed form changes
+        nothing); at least one stays."""
+        channel_id = metadata(private_metadata).get("channel_id")
+        try:
+            allowed = isinstance(channel_id, str) and self.people.is_channel_admin(
+                team_id, channel_id, user_id
+            )
+        except RoleUnknown as exc:
+            return {"admins": exc.message.replace("`", "")}
+        if not allowed or not isinstance(channel_id, str):
+            return {"admins": "Only this channel's admins can change its admins."}
+        people = [u for u in dict.fromkeys(chosen) if MENTION.match(f"<@{u}>")]
+        if not people:
+            return {"admins": "Choose at least one person: someone must be left to ask."}
+        self.admins.set_admins(team_id, channel_id, people, user_id, now)
+        return None
+
+    def after_admins(self, team_id: str, user_id: str, private_metadata: str | None) -> None:
+        """After the modal closed: say in the channel who runs it now."""
+        channel_id = metadata(private_metadata).get("channel_id")
+        if not isinstance(channel_id, str):
+            return
+        admins = self.people.channel_admins(team_id, channel_id)
+        try:
+            self.client_for(team_id).chat_postMessage(
+                channel=channel_id,
+                text=f"<@{user_id}> changed who runs this channel: {_mentions(admins)}.",
+            )
+        except Exception as exc:  # saved; the announcement is a courtesy
+            log.info(
+                "admins announcement failed",
+                extra={"channel": channel_id, "error": slack_error(exc)},
+            )
 
     def try_question(self, team_id: str, user_id: str, channel_id: str) -> Reply | None:
         """Try a question / Practise now: a question just for the presser. From a message, a

@@ -98,6 +98,7 @@ class People:
         installer: Callable[[str], str | None] = lambda _team_id: None,
         clock: Callable[[], float] = time.monotonic,
         ttl: float = PERSON_TTL,
+        size: int = PERSON_CACHE_SIZE,
     ) -> None:
         self.client_for = client_for
         self.extra_admins = extra_admins
@@ -105,7 +106,7 @@ class People:
         self.sessions = sessions
         self.installer = installer
         self._people: TTLCache[tuple[str, str], Person] = TTLCache(
-            maxsize=PERSON_CACHE_SIZE, ttl=ttl, timer=clock
+            maxsize=size, ttl=ttl, timer=clock
         )
         self._installers: TTLCache[str, str | None] = TTLCache(maxsize=1000, ttl=ttl, timer=clock)
         self._lock = threading.Lock()

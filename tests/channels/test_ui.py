@@ -414,3 +414,17 @@ def test_the_schedule_form_opens_with_the_channels_schedule_for_an_admin_only(
     assert initial["timezone"] == "Europe/Berlin"
     assert initial["reveal"] == "12:00"
     assert initial["holidays"] == "DE"
+
+
+def test_a_city_alone_is_answered_with_the_zone_it_means(uis: UIs) -> None:
+    assert schedule(uis, "09:30 Berlin").startswith(
+        "Nothing was saved. `Berlin` is not a time zone I know. Did you mean `Europe/Berlin`?"
+    )
+    errors = uis.channels.submit_schedule(
+        TEAM, ADMIN, private_metadata(channel_id=CHANNEL), {**FORM, "timezone": "berlin"}, NOW
+    )
+    assert errors is not None
+    assert errors["timezone"].startswith(
+        "berlin is not a time zone I know. Did you mean Europe/Berlin?"
+    )
+    assert shown(uis) == NO_SCHEDULE

@@ -171,8 +171,12 @@ def test_the_first_home_tab_gets_everyone_started_and_admins_set_up_a_channel(
     bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 ) -> None:
     run(slack, fake, "schedule 09:30 Europe/Berlin", user=ADMIN)  # ADMIN runs the practice channel
+    fake.add_channel("CSECRET", "hiring-panel", is_private=True)
+    run(slack, fake, "schedule 10:00 Europe/Berlin", user=BOB, channel="CSECRET")
 
     home = json.dumps(open_home(slack, fake, DAVE))
+    assert "CSECRET" not in home  # a private channel is named only to those who run it
+    assert "<#CSECRET>: <@UBOB>" in json.dumps(open_home(slack, fake, BOB))
     assert "Practise now" in home and channels_render.TRY_BUTTON in home
     assert channels_render.SET_UP_BUTTON not in home  # DAVE runs nothing
     assert "What I store about you:* 0 answers, 0 votes you cast" in home
@@ -223,3 +227,61 @@ def press_on_home(
         "trigger_id": fake.new_trigger_id(),
     }
     assert slack.action(payload).status == 200
+
+
+def test_a_channel_admin_changes_the_admins_from_the_home_tab(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    slack.invite_bot(TEAM_CHANNEL, inviter=ALICE)
+    set_up = run(slack, fake, "schedule 09:30 Europe/Berlin", user=ALICE, channel=TEAM_CHANNEL)
+    assert "They set this channel up, so they are its admin" in set_up["text"]
+
+    # Only the channel's admins (and the bot's) get the button.
+    assert channels_render.MANAGE_ADMINS_BUTTON not in json.dumps(open_home(slack, fake, DAVE))
+    home = open_home(slack, fake, ALICE)
+    assert button_on(home, channels_render.MANAGE_ADMINS_BUTTON) == TEAM_CHANNEL
+    before = len(fake.calls("views.open"))
+    press_on_home(
+        slack, fake, channels_render.MANAGE_ADMINS_BUTTON, TEAM_CHANNEL, user=ALICE, view=home
+    )
+    form = opened_form(fake, before)
+
+    # Nobody left to ask is refused; a replay by someone else changes nothing.
+    assert submitted(slack, form, chosen([]), user=ALICE)["errors"]["admins"].startswith(
+        "Choose at least one person"
+    )
+    refused = submitted(slack, form, chosen([DAVE]), user=DAVE)
+    assert refused["errors"] == {"admins": "Only this channel's admins can change its admins."}
+
+    assert submitted(slack, form, chosen([ALICE, CAROL]), user=ALICE) == {}
+    eventually(
+        lambda: [m for m in top_level(fake, TEAM_CHANNEL) if "changed who runs" in m["text"]]
+    )
+    assert "paused" in run(slack, fake, "pause", user=CAROL, channel=TEAM_CHANNEL)["text"]
+    refused_pause = run(slack, fake, "resume", user=DAVE, channel=TEAM_CHANNEL)["text"]
+    assert refused_pause.endswith(f"Ask one of them: <@{ALICE}>, <@{CAROL}>.")
+
+
+def test_when_slack_cannot_say_who_is_an_admin_the_person_is_told_so(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    run(slack, fake, "schedule 09:30 Europe/Berlin", user=ALICE)  # ALICE runs the channel
+    fake.fail_next("users.info", "internal_error")
+
+    reply = run(slack, fake, "pause", user=ADMIN)  # a workspace admin, but Slack didn't say
+
+    assert reply["text"].startswith("Sorry, I couldn't check your Slack role just now")
+    assert "`internal_error`" in reply["text"] and "Nothing was changed" in reply["text"]
+    assert "paused" in run(slack, fake, "pause", user=ADMIN)["text"]  # asked again: fine
+
+
+def chosen(users: list[str]) -> dict[str, Any]:
+    return {"admins": {"admins": {"type": "multi_users_select", "selected_users": users}}}
+
+
+def button_on(view: dict[str, Any], action_id: str) -> str:
+    for block in view["blocks"]:
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]:
+            if element.get("action_id") == action_id:
+                return str(element["value"])
+    raise AssertionError(f"no {action_id} on the view")

@@ -48,14 +48,23 @@ def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_pat
 
         code = fake.issue_oauth_code(NEW_TEAM, "Newco", installer_user_id=NEW_ADMIN)
         url = f"{base}/slack/oauth_redirect?{urlencode({'code': code, 'state': state})}"
-        status, page, _ = get_page(url, cookie)
+        status, page, headers = get_page(url, cookie)
         assert status == 200, page
+        # The page says what to do next, and the state cookie is cleared as Bolt does.
+        assert "What to do next" in page and "/invite @Interview Practice" in page
+        assert "Set up the daily question" in page
+        assert f"slack://app?team={NEW_TEAM}&amp;id=" in page
+        assert (
+            "Max-Age=0" in headers.get("Set-Cookie", "")
+            or "expires" in headers.get("Set-Cookie", "").lower()
+        )
         [exchange] = [c for c in fake.calls("oauth.v2.access") if c.status == 200]
         assert exchange.response is not None
         new_token = exchange.response["access_token"]
 
-        # The new workspace uses the bot with its own token.
-        fake.add_user(NEW_ADMIN, "nadia", is_admin=True)
+        # The new workspace uses the bot with its own token; its installer, no workspace admin
+        # in Slack, is an admin of the bot there.
+        fake.add_user(NEW_ADMIN, "nadia", is_admin=False)
         fake.add_channel(NEW_CHANNEL, "practice")
         slack = SlackDriver(bot.url, SIGNING_SECRET, fake, team_id=NEW_TEAM)
         slack.command("now", user=NEW_ADMIN, channel=NEW_CHANNEL)

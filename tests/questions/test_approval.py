@@ -230,8 +230,9 @@ def test_only_admins_list_the_pending_questions(team: Team) -> None:
     refused = team.run(ALICE, "questions pending")
     listed = team.run(LEAD, "questions pending")
 
-    assert refused.text.startswith(
-        "Sorry, only workspace admins and the bot's admins can use `/interview questions pending`."
+    assert refused.text == (
+        "Sorry, only the bot's admins can use `/interview questions pending`. "
+        f"Ask one of them: <@{LEAD}> or a Slack workspace admin."
     )
     assert listed.text == "1 team question waiting"
     rendered = mrkdwn(listed.blocks)
@@ -499,7 +500,7 @@ def test_help_lists_the_new_question_commands_with_who_may_use_them() -> None:
     text = help_text()
 
     assert "`/interview questions pending` — team questions waiting for approval" in text
-    assert "with Approve and Reject _(admins)_" in text
+    assert "with Approve and Reject _(bot admins)_" in text
     assert "`/interview questions edit <question-id>` — change a team question you added" in text
     assert "`/interview questions remove <question-id>` — stop using a team question" in text
 
