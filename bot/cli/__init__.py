@@ -1,5 +1,5 @@
 """The command line: `python -m bot <command>`, one of run, web, clock, migrate, status, export,
-forget, questions, calibration and demo (run when none is given).
+forget, questions, calibration and demo (run when none is given); `--help` describes each.
 
 Each sub-command imports what it needs when it runs, so `--help` and the light ones start fast."""
 
@@ -15,7 +15,7 @@ import sys
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from dotenv import load_dotenv
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     _command(sub, "web", "HTTP server only (run the clock as its own process)")
     _command(sub, "clock", "the clock only: posts and reveals on schedule")
     _command(sub, "migrate", "bring the database schema up to date")
-    demo = _command(sub, "demo", "play a full day offline against a local fake Slack")
+    demo = _command(sub, "demo", "play today offline against a local fake Slack, in seconds")
     demo.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0: no pauses)")
     demo.add_argument(
         "--questions",
@@ -103,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "migrate":
             return _migrate()
         if command == "export":
-            only = ExportArgs(args.team, args.channel, args.since)
-            return _export(only, args.format)
+            return _export(args.team, args.channel, args.since, args.format)
         if command == "forget":
             if args.channel is not None:
                 return _forget_channel(args.channel, args.team)
@@ -224,31 +223,25 @@ def _existing_database():  # noqa: ANN202 - an Engine; imported lazily
     return engine
 
 
-class ExportArgs(NamedTuple):
-    team_id: str | None
-    channel_id: str | None
-    since: date | None
-
-
-def _export(only: ExportArgs, form: str) -> int:
+def _export(team_id: str | None, channel_id: str | None, since: date | None, form: str) -> int:
     from bot.calibration.reports import export_sessions
     from bot.cli.export import ExportFilter, export_rounds, rounds_csv
     from storage.db import make_session_factory
 
-    if only.channel_id is not None and not CHANNEL_ID.fullmatch(only.channel_id):
-        raise StartupError(f"--channel takes a channel id like C012ABCDEF, not {only.channel_id!r}")
+    if channel_id is not None and not CHANNEL_ID.fullmatch(channel_id):
+        raise StartupError(f"--channel takes a channel id like C012ABCDEF, not {channel_id!r}")
     sessions = make_session_factory(_existing_database())
     bank = _bank_for_export()
     with sessions.begin() as session:
-        data = export_rounds(session, bank, ExportFilter(*only))
+        data = export_rounds(session, bank, ExportFilter(team_id, channel_id, since))
         if form == "csv":
             sys.stdout.write(rounds_csv(data["rounds"]))
             return 0
         data["calibration"] = [
             s
-            for s in export_sessions(session, only.team_id)
-            if (only.channel_id is None or s["channel"] == only.channel_id)
-            and (only.since is None or _session_day(s) >= only.since.isoformat())
+            for s in export_sessions(session, team_id)
+            if (channel_id is None or s["channel"] == channel_id)
+            and (since is None or _session_day(s) >= since.isoformat())
         ]
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
