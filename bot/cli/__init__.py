@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     forget = _command(
         sub,
         "forget",
-        "delete everything stored about one person (as /interview forget-me) or one channel",
+        "delete everything stored about one person (as /interview forget-me), one channel or "
+        "one workspace",
     )
     whom = forget.add_mutually_exclusive_group(required=True)
     whom.add_argument("--user", help="a person's Slack user id (U… or W…)")
@@ -81,7 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         help="a channel id (C… or G…): its schedule, rounds, answers, votes, blind answers, "
         "reminders and calibration sessions",
     )
-    forget.add_argument("--team", help="only in this workspace (team id); default: every one")
+    whom.add_argument(
+        "--workspace",
+        metavar="TEAM",
+        help="a workspace's team id (T…), after it removed the app: all of its data and tokens",
+    )
+    forget.add_argument(
+        "--team", help="with --user or --channel: only in this workspace; default: every one"
+    )
     calibration = _command(sub, "calibration", "interviewer calibration tools")
     calibration_sub = calibration.add_subparsers(
         dest="calibration_command", required=True, title="commands", metavar="COMMAND"
@@ -107,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         if command == "forget":
             if args.channel is not None:
                 return _forget_channel(args.channel, args.team)
+            if args.workspace is not None:
+                return _forget_workspace(args.workspace, args.team)
             return _forget(args.user, args.team)
         if command == "status":
             return _status()
@@ -294,6 +304,7 @@ def _forget(user_id: str, team_id: str | None) -> int:
 
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,}")
 
 
 def _forget_channel(channel_id: str, team_id: str | None) -> int:
@@ -309,14 +320,35 @@ def _forget_channel(channel_id: str, team_id: str | None) -> int:
     service = PrivacyService(make_session_factory(_existing_database()))
     deleted = service.forget_channel(team_id, channel_id, datetime.now(UTC))
     where = f"workspace {team_id}" if team_id else "every workspace"
-    rows = ", ".join(
-        f"{n} {FORGOTTEN_ROWS.get(t, t.replace('_', ' '))}" for t, n in deleted.items()
-    )
-    print(f"forgot channel {channel_id} in {where}: {rows or 'nothing was stored'}")
+    print(f"forgot channel {channel_id} in {where}: {_deleted_rows(deleted)}")
     return 0
 
 
-# what `forget --channel` says it deleted, per table (other tables by their name)
+def _forget_workspace(team_id: str, also_team: str | None) -> int:
+    """Everything the bot stored about a workspace goes, its tokens too: for after it removed
+    the app (a workspace still using it would find the bot no longer answering there)."""
+    from datetime import UTC, datetime
+
+    from bot.privacy.service import PrivacyService
+    from storage.db import make_session_factory
+
+    if also_team is not None:
+        raise StartupError("--workspace names the workspace already; leave out --team")
+    if not TEAM_ID.fullmatch(team_id):
+        raise StartupError(f"--workspace takes a team id like T012ABCDEF, not {team_id!r}")
+    service = PrivacyService(make_session_factory(_existing_database()))
+    deleted = service.forget_workspace(team_id, datetime.now(UTC))
+    print(f"forgot workspace {team_id}: {_deleted_rows(deleted)}")
+    return 0
+
+
+def _deleted_rows(deleted: dict[str, int]) -> str:
+    return ", ".join(
+        f"{n} {FORGOTTEN_ROWS.get(t, t.replace('_', ' '))}" for t, n in deleted.items()
+    )
+
+
+# what `forget --channel` and `--workspace` say they deleted, per table (others by their name)
 FORGOTTEN_ROWS = {
     "channel_schedules": "schedule and settings rows",
     "rounds": "rounds (with their reminders)",
@@ -326,6 +358,9 @@ FORGOTTEN_ROWS = {
     "calibration_sessions": "calibration sessions",
     "calibration_scores": "calibration scores",
     "inbox_events": "stored events emptied",
+    "custom_questions": "team questions",
+    "slack_installations": "installations",
+    "slack_bots": "bot tokens",
 }
 
 
