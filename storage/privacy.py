@@ -22,9 +22,10 @@ What is theirs, and what becomes of it:
 Other people's words stay theirs, even when they mention this person. Stats are computed from
 the rows above, so they go with them.
 
-Forgetting a channel deletes every row of every table that names the channel (found in the
-database itself, so tables added later are covered too) and every row hanging off those (a
-round's blind answers, a session's scores); its stored event deliveries keep only their id.
+Forgetting a channel (or a workspace) deletes every row of every table that names the channel
+(or the workspace: its tokens too), found in the database itself, so tables added later are
+covered too, and every row hanging off those (a round's blind answers, a session's scores); its
+stored event deliveries keep only their id.
 
 Queries only: the caller owns the session and its transaction; nothing here commits.
 """
@@ -32,6 +33,7 @@ Queries only: the caller owns the session and its transaction; nothing here comm
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -343,10 +345,11 @@ def _is_theirs(payload: str, user_id: str) -> bool:
     )
 
 
-# -- a whole channel ---------------------------------------------------------------------------
+# -- a whole channel or workspace --------------------------------------------------------------
 
-# Tables forgetting a channel leaves alone: the inbox is emptied, not deleted (see below).
+# Tables forgetting a channel or workspace leaves alone: the inbox is emptied, not deleted.
 _NOT_CHANNEL_DATA = frozenset({"inbox_events", "alembic_version"})
+Own = Callable[[Table], "ColumnElement[bool] | None"]
 
 
 def forget_channel(
@@ -356,41 +359,63 @@ def forget_channel(
     returns the rows deleted per table, in the order they went, and `inbox_events` emptied."""
     if not channel_id:
         raise ValueError("no channel id given")
+
+    def names_channel(model_table: Table) -> ColumnElement[bool] | None:
+        if "channel_id" not in model_table.c:
+            return None
+        condition: ColumnElement[bool] = model_table.c.channel_id == channel_id
+        if team_id is not None and "team_id" in model_table.c:
+            condition = condition & (model_table.c.team_id == team_id)
+        return condition
+
+    deleted = _delete_owned(session, names_channel)
+    deleted["inbox_events"] = _forget_channel_events(session, team_id, channel_id, now)
+    return deleted
+
+
+def forget_workspace(session: Session, team_id: str, now: datetime) -> dict[str, int]:
+    """Delete everything stored about a workspace (after it removed the app): every row with
+    its team id, its tokens too, and every row hanging off those; its stored deliveries keep
+    only their id. Returns the rows deleted per table, and `inbox_events` emptied."""
+    if not team_id:
+        raise ValueError("no team id given")
+
+    def names_team(model_table: Table) -> ColumnElement[bool] | None:
+        return model_table.c.team_id == team_id if "team_id" in model_table.c else None
+
+    deleted = _delete_owned(session, names_team)
+    emptied = 0
+    for stored_event in session.scalars(select(InboxEvent).where(InboxEvent.team_id == team_id)):
+        _empty(stored_event, now)
+        emptied += 1
+    deleted["inbox_events"] = emptied
+    return deleted
+
+
+def _delete_owned(session: Session, own: Own) -> dict[str, int]:
+    """Delete the rows `own` picks in every table of the database (found in the database
+    itself, so tables added later are covered too), and every row hanging off those through a
+    foreign key, children first; the rows deleted per table."""
     metadata = MetaData()
     metadata.reflect(bind=session.connection())
     doomed: dict[str, tuple[Table, ColumnElement[bool]]] = {}
     for model_table in metadata.sorted_tables:  # parents first
         if model_table.name in _NOT_CHANNEL_DATA:
             continue
-        condition = _names_channel(model_table, team_id, channel_id, doomed)
+        condition = own(model_table)
+        if condition is None:
+            via = [
+                fk.parent.in_(select(fk.column).where(doomed[fk.column.table.name][1]))
+                for fk in model_table.foreign_keys
+                if fk.column.table.name in doomed
+            ]
+            condition = or_(false(), *via) if via else None
         if condition is not None:
             doomed[model_table.name] = (model_table, condition)
-    deleted: dict[str, int] = {}
-    for name, (model_table, condition) in reversed(doomed.items()):  # children first
-        deleted[name] = rows_changed(session.execute(delete(model_table).where(condition)))
-    deleted["inbox_events"] = _forget_channel_events(session, team_id, channel_id, now)
-    return deleted
-
-
-def _names_channel(
-    model_table: Table,
-    team_id: str | None,
-    channel_id: str,
-    doomed: dict[str, tuple[Table, ColumnElement[bool]]],
-) -> ColumnElement[bool] | None:
-    """The rows of `model_table` that are the channel's: they name it, or hang off a row that
-    does (through a foreign key); None when the table holds nothing of a channel's."""
-    if "channel_id" in model_table.c:
-        condition: ColumnElement[bool] = model_table.c.channel_id == channel_id
-        if team_id is not None and "team_id" in model_table.c:
-            condition = condition & (model_table.c.team_id == team_id)
-        return condition
-    via = [
-        fk.parent.in_(select(fk.column).where(doomed[fk.column.table.name][1]))
-        for fk in model_table.foreign_keys
-        if fk.column.table.name in doomed
-    ]
-    return or_(false(), *via) if via else None
+    return {
+        name: rows_changed(session.execute(delete(model_table).where(condition)))
+        for name, (model_table, condition) in reversed(doomed.items())  # children first
+    }
 
 
 def _forget_channel_events(

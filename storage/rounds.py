@@ -364,12 +364,16 @@ def delete_answer(
     """Turn the message's answer into a tombstone (made first when the deletion arrives before
     the reply): its text and author go, `deleted_at` stays. Returns who wrote it and what, if
     known and not already deleted, so copies elsewhere can go too."""
-    existing = session.scalars(
-        select(Answer).where(
-            Answer.team_id == team_id, Answer.channel_id == channel_id, Answer.ts == ts
+    # columns, not the entity: the update below would leave a loaded Answer stale
+    existing = session.execute(
+        select(Answer.user_id, Answer.text).where(
+            Answer.team_id == team_id,
+            Answer.channel_id == channel_id,
+            Answer.ts == ts,
+            Answer.deleted.is_(False),
         )
     ).first()
-    gone = (existing.user_id, existing.text) if existing and not existing.deleted else None
+    gone = (existing.user_id, existing.text) if existing is not None else None
     stmt = insert_for(session, Answer).values(
         round_id=round_id,
         team_id=team_id,

@@ -1,5 +1,5 @@
 """The command line: `python -m bot <command>`, one of run, web, clock, migrate, status, export,
-forget, questions, calibration and demo (run when none is given).
+forget, questions, calibration and demo (run when none is given); `--help` describes each.
 
 Each sub-command imports what it needs when it runs, so `--help` and the light ones start fast."""
 
@@ -15,7 +15,7 @@ import sys
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from dotenv import load_dotenv
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     _command(sub, "web", "HTTP server only (run the clock as its own process)")
     _command(sub, "clock", "the clock only: posts and reveals on schedule")
     _command(sub, "migrate", "bring the database schema up to date")
-    demo = _command(sub, "demo", "play a full day offline against a local fake Slack")
+    demo = _command(sub, "demo", "play today offline against a local fake Slack, in seconds")
     demo.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0: no pauses)")
     demo.add_argument(
         "--questions",
@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     forget = _command(
         sub,
         "forget",
-        "delete everything stored about one person (as /interview forget-me) or one channel",
+        "delete everything stored about one person (as /interview forget-me), one channel or "
+        "one workspace",
     )
     whom = forget.add_mutually_exclusive_group(required=True)
     whom.add_argument("--user", help="a person's Slack user id (U… or W…)")
@@ -81,7 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         help="a channel id (C… or G…): its schedule, rounds, answers, votes, blind answers, "
         "reminders and calibration sessions",
     )
-    forget.add_argument("--team", help="only in this workspace (team id); default: every one")
+    whom.add_argument(
+        "--workspace",
+        metavar="TEAM",
+        help="a workspace's team id (T…), after it removed the app: all of its data and tokens",
+    )
+    forget.add_argument(
+        "--team", help="with --user or --channel: only in this workspace; default: every one"
+    )
     calibration = _command(sub, "calibration", "interviewer calibration tools")
     calibration_sub = calibration.add_subparsers(
         dest="calibration_command", required=True, title="commands", metavar="COMMAND"
@@ -103,11 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         if command == "migrate":
             return _migrate()
         if command == "export":
-            only = ExportArgs(args.team, args.channel, args.since)
-            return _export(only, args.format)
+            return _export(args.team, args.channel, args.since, args.format)
         if command == "forget":
             if args.channel is not None:
                 return _forget_channel(args.channel, args.team)
+            if args.workspace is not None:
+                return _forget_workspace(args.workspace, args.team)
             return _forget(args.user, args.team)
         if command == "status":
             return _status()
@@ -224,31 +233,25 @@ def _existing_database():  # noqa: ANN202 - an Engine; imported lazily
     return engine
 
 
-class ExportArgs(NamedTuple):
-    team_id: str | None
-    channel_id: str | None
-    since: date | None
-
-
-def _export(only: ExportArgs, form: str) -> int:
+def _export(team_id: str | None, channel_id: str | None, since: date | None, form: str) -> int:
     from bot.calibration.reports import export_sessions
     from bot.cli.export import ExportFilter, export_rounds, rounds_csv
     from storage.db import make_session_factory
 
-    if only.channel_id is not None and not CHANNEL_ID.fullmatch(only.channel_id):
-        raise StartupError(f"--channel takes a channel id like C012ABCDEF, not {only.channel_id!r}")
+    if channel_id is not None and not CHANNEL_ID.fullmatch(channel_id):
+        raise StartupError(f"--channel takes a channel id like C012ABCDEF, not {channel_id!r}")
     sessions = make_session_factory(_existing_database())
     bank = _bank_for_export()
     with sessions.begin() as session:
-        data = export_rounds(session, bank, ExportFilter(*only))
+        data = export_rounds(session, bank, ExportFilter(team_id, channel_id, since))
         if form == "csv":
             sys.stdout.write(rounds_csv(data["rounds"]))
             return 0
         data["calibration"] = [
             s
-            for s in export_sessions(session, only.team_id)
-            if (only.channel_id is None or s["channel"] == only.channel_id)
-            and (only.since is None or _session_day(s) >= only.since.isoformat())
+            for s in export_sessions(session, team_id)
+            if (channel_id is None or s["channel"] == channel_id)
+            and (since is None or _session_day(s) >= since.isoformat())
         ]
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -301,6 +304,7 @@ def _forget(user_id: str, team_id: str | None) -> int:
 
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,}")
 
 
 def _forget_channel(channel_id: str, team_id: str | None) -> int:
@@ -316,14 +320,35 @@ def _forget_channel(channel_id: str, team_id: str | None) -> int:
     service = PrivacyService(make_session_factory(_existing_database()))
     deleted = service.forget_channel(team_id, channel_id, datetime.now(UTC))
     where = f"workspace {team_id}" if team_id else "every workspace"
-    rows = ", ".join(
-        f"{n} {FORGOTTEN_ROWS.get(t, t.replace('_', ' '))}" for t, n in deleted.items()
-    )
-    print(f"forgot channel {channel_id} in {where}: {rows or 'nothing was stored'}")
+    print(f"forgot channel {channel_id} in {where}: {_deleted_rows(deleted)}")
     return 0
 
 
-# what `forget --channel` says it deleted, per table (other tables by their name)
+def _forget_workspace(team_id: str, also_team: str | None) -> int:
+    """Everything the bot stored about a workspace goes, its tokens too: for after it removed
+    the app (a workspace still using it would find the bot no longer answering there)."""
+    from datetime import UTC, datetime
+
+    from bot.privacy.service import PrivacyService
+    from storage.db import make_session_factory
+
+    if also_team is not None:
+        raise StartupError("--workspace names the workspace already; leave out --team")
+    if not TEAM_ID.fullmatch(team_id):
+        raise StartupError(f"--workspace takes a team id like T012ABCDEF, not {team_id!r}")
+    service = PrivacyService(make_session_factory(_existing_database()))
+    deleted = service.forget_workspace(team_id, datetime.now(UTC))
+    print(f"forgot workspace {team_id}: {_deleted_rows(deleted)}")
+    return 0
+
+
+def _deleted_rows(deleted: dict[str, int]) -> str:
+    return ", ".join(
+        f"{n} {FORGOTTEN_ROWS.get(t, t.replace('_', ' '))}" for t, n in deleted.items()
+    )
+
+
+# what `forget --channel` and `--workspace` say they deleted, per table (others by their name)
 FORGOTTEN_ROWS = {
     "channel_schedules": "schedule and settings rows",
     "rounds": "rounds (with their reminders)",
@@ -333,6 +358,9 @@ FORGOTTEN_ROWS = {
     "calibration_sessions": "calibration sessions",
     "calibration_scores": "calibration scores",
     "inbox_events": "stored events emptied",
+    "custom_questions": "team questions",
+    "slack_installations": "installations",
+    "slack_bots": "bot tokens",
 }
 
 

@@ -55,6 +55,17 @@ class PrivacyService:
         )
         return deleted
 
+    def forget_workspace(self, team_id: str, now: datetime) -> dict[str, int]:
+        """Delete everything stored about a workspace, its tokens too, at once or not at all;
+        the rows deleted per table."""
+        with self.sessions.begin() as session:
+            deleted = privacy_store.forget_workspace(session, team_id, now)
+        log.info(
+            "a workspace's data was deleted",
+            extra={"team": team_id, "rows": sum(deleted.values())},
+        )
+        return deleted
+
     def delete_old_answers(self, days: int, now: datetime) -> Expired:
         """The retention period: answers older than `days` days, and the votes on them, go."""
         with self.sessions.begin() as session:

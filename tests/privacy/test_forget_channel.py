@@ -1,6 +1,7 @@
 """`python -m bot forget --channel C…`: everything the bot stored about the channel goes (schedule,
 rounds, answers, votes, calibration sessions and scores, the events it received from there keep
-only their id) and the command says what went; other channels and workspaces keep theirs."""
+only their id) and the command says what went; other channels and workspaces keep theirs.
+`forget --workspace T…` does the same for a whole workspace that removed the app, tokens too."""
 
 from __future__ import annotations
 
@@ -90,3 +91,34 @@ def test_a_channel_is_named_by_its_id(bad: str, database_url: str, tmp_path: Pat
     stderr = getattr(failed.value, "stderr", "")
     assert "--channel takes a channel id like C012ABCDEF" in stderr
     assert "Traceback" not in stderr
+
+
+def test_forgetting_a_workspace_leaves_only_event_ids(
+    sessions: sessionmaker[Session], fake: FakeSlack, database_url: str, tmp_path: Path
+) -> None:
+    build_world(sessions, fake)
+    engine = sessions.kw["bind"]
+    assert holding(engine, "xoxb-installed")  # its installation is stored (a test of the test)
+
+    said = python_m_bot(database_url, tmp_path, "forget", "--workspace", TEAM)
+
+    assert said.startswith(f"forgot workspace {TEAM}: ")
+    for part in ("2 schedule and settings rows", "2 rounds", "2 blind answers", "1 team questions"):
+        assert part in said, said
+    # only the deliveries' workspace stays beside their ids, so Slack's retries are recognised
+    assert holding(engine, TEAM) == ["inbox_events.team_id"]
+    assert holding(engine, "xoxb-installed") == []
+    for words in ("alice-final-answer", "alice-blind-secret", "bob-rater-note"):
+        assert holding(engine, words) == [], words
+    with sessions.begin() as session:
+        assert list(session.scalars(select(Vote.team_id))) == [OTHER_TEAM]
+
+
+def test_a_workspace_is_named_by_its_team_id(database_url: str, tmp_path: Path) -> None:
+    for args, says in (
+        (["--workspace", "acme"], "--workspace takes a team id like T012ABCDEF"),
+        (["--workspace", TEAM, "--team", TEAM], "leave out --team"),
+    ):
+        with pytest.raises(Exception) as failed:
+            python_m_bot(database_url, tmp_path, "forget", *args)
+        assert says in getattr(failed.value, "stderr", ""), failed.value
