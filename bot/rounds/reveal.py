@@ -20,6 +20,7 @@ from bot.slack.errors import is_ambiguous, is_transient, slack_error
 from bot.slack.posting import find_marked, marker
 from storage import blind as blind_store
 from storage import channels as channel_store
+from storage import questions as question_store
 from storage import rounds as round_store
 from storage import votes as vote_store
 from storage.rounds import Round
@@ -95,6 +96,8 @@ class Reveals:
                 blind=rnd.mode == AnswerMode.BLIND,
                 question_id=rnd.question_id,
                 practice=rnd.kind == RoundKind.PRACTICE,
+                posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
+                added_by=question_store.author(session, rnd.team_id, rnd.question_id),
                 private=[(b.user_id, b.text) for b in blind_store.blind_answers(session, round_id)],
                 retry=rnd.error is not None,
             )
@@ -170,7 +173,11 @@ class Reveals:
     ) -> None:
         try:
             text, blocks = render.closed_question_message(
-                question, answered, practice=plan.practice
+                question,
+                answered,
+                practice=plan.practice,
+                posted_by=plan.posted_by,
+                added_by=plan.added_by,
             )
             client.chat_update(
                 channel=plan.channel_id, ts=plan.message_ts, text=text, blocks=blocks
@@ -266,5 +273,7 @@ class _RevealPlan:
     blind: bool
     question_id: str
     practice: bool
+    posted_by: str | None
+    added_by: str | None
     private: list[tuple[str, str]]
     retry: bool  # an earlier attempt failed or was interrupted: look before posting

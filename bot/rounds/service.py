@@ -28,6 +28,7 @@ from bot.slack.errors import NOT_A_MEMBER, is_ambiguous, is_transient, slack_err
 from bot.slack.posting import find_marked, marker, post_quietly
 from storage import blind as blind_store
 from storage import channels as channel_store
+from storage import questions as question_store
 from storage import rounds as round_store
 from storage.rounds import Round
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode, RoundKind, RoundStatus
@@ -204,6 +205,8 @@ class RoundService(Reveals):
             round_id=round_id,
             practice=request.kind == RoundKind.PRACTICE,
             blind=rnd.mode == AnswerMode.BLIND,
+            posted_by=request.started_by if request.kind == RoundKind.PRACTICE else None,
+            added_by=question_store.author(session, team_id, question.id),
         )
         return _Claimed(round_id, post)
 
