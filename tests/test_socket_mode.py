@@ -210,3 +210,24 @@ def test_the_bot_stops_at_start_up_in_one_line_when_slack_refuses_the_socket(
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: Slack refused the Socket Mode connection")
     assert "SLACK_APP_TOKEN" in line and APP_TOKEN not in line
+
+
+def test_with_oauth_port_also_serves_the_install_pages(fake: FakeSlack, tmp_path: Path) -> None:
+    """OAuth with Socket Mode: a browser opens the install pages over HTTP; events still don't."""
+    settings = Settings(
+        signing_secret="",
+        app_token=APP_TOKEN,
+        client_id="111.222",
+        client_secret="client-secret",
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        slack_api_url=fake.api_url,
+        questions_file=ROOT / "data" / "questions.yaml",
+    )
+    bot = build_bot(settings)
+    try:
+        wsgi = socket_mode_wsgi(SlackRequestHandler(bot.app), bot.engine, oauth=True)
+        status, page = get(wsgi, "/slack/install")
+        assert status.startswith("200") and "client_id=111.222" in page
+        assert get(wsgi, "/slack/events", "POST")[0].startswith("404")
+    finally:
+        bot.engine.dispose()
