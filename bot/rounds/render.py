@@ -59,9 +59,9 @@ class QuestionPost:
     vote_emoji: str = "+1"
     round_id: int = 0
     practice: bool = False
-    blind: bool = False
     posted_by: str | None = None  # who posted a practice question to the channel
     added_by: str | None = None  # who added a team question
+    blind: bool = False
 
 
 def question_message(post: QuestionPost) -> Message:

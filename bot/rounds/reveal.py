@@ -20,9 +20,9 @@ from bot.slack.errors import is_ambiguous, is_transient, slack_error
 from bot.slack.posting import find_marked, marker
 from storage import blind as blind_store
 from storage import channels as channel_store
-from storage import questions as question_store
 from storage import rounds as round_store
 from storage import votes as vote_store
+from storage.questions import author as question_author
 from storage.rounds import Round
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode, RoundKind, RoundStatus
 
@@ -96,10 +96,10 @@ class Reveals:
                 blind=rnd.mode == AnswerMode.BLIND,
                 question_id=rnd.question_id,
                 practice=rnd.kind == RoundKind.PRACTICE,
-                posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
-                added_by=question_store.author(session, rnd.team_id, rnd.question_id),
                 private=[(b.user_id, b.text) for b in blind_store.blind_answers(session, round_id)],
                 retry=rnd.error is not None,
+                posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
+                added_by=question_author(session, rnd.team_id, rnd.question_id),
             )
             row = channel_store.get_schedule(session, plan.team_id, plan.channel_id)
             vote_emoji = row.vote_emoji if row else DEFAULT_VOTE_EMOJI
@@ -273,7 +273,7 @@ class _RevealPlan:
     blind: bool
     question_id: str
     practice: bool
-    posted_by: str | None
-    added_by: str | None
     private: list[tuple[str, str]]
     retry: bool  # an earlier attempt failed or was interrupted: look before posting
+    posted_by: str | None = None  # who posted a practice question
+    added_by: str | None = None  # who added a team question
