@@ -95,11 +95,11 @@ class Reveals:
                 message_ts=rnd.message_ts or "",
                 blind=rnd.mode == AnswerMode.BLIND,
                 question_id=rnd.question_id,
+                posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
+                added_by=question_author(session, rnd.team_id, rnd.question_id),
                 practice=rnd.kind == RoundKind.PRACTICE,
                 private=[(b.user_id, b.text) for b in blind_store.blind_answers(session, round_id)],
                 retry=rnd.error is not None,
-                posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
-                added_by=question_author(session, rnd.team_id, rnd.question_id),
             )
             row = channel_store.get_schedule(session, plan.team_id, plan.channel_id)
             vote_emoji = row.vote_emoji if row else DEFAULT_VOTE_EMOJI
@@ -272,8 +272,8 @@ class _RevealPlan:
     message_ts: str
     blind: bool
     question_id: str
+    posted_by: str | None  # who posted a practice question
+    added_by: str | None  # who added a team question
     practice: bool
     private: list[tuple[str, str]]
     retry: bool  # an earlier attempt failed or was interrupted: look before posting
-    posted_by: str | None = None  # who posted a practice question
-    added_by: str | None = None  # who added a team question
