@@ -70,6 +70,14 @@ def custom_question(
     return session.scalars(query).one_or_none()
 
 
+def author(session: Session, team_id: str, question_id: str) -> str | None:
+    """Who added a team question; None for the bank's questions and once they were forgotten."""
+    query = select(CustomQuestion.added_by).where(
+        CustomQuestion.team_id == team_id, CustomQuestion.question_id == question_id
+    )
+    return session.scalars(query).one_or_none() or None
+
+
 def question_ids(session: Session, team_id: str) -> set[str]:
     """Every id a team's questions took, removed ones too (an id is never given out twice)."""
     query = select(CustomQuestion.question_id).where(CustomQuestion.team_id == team_id)

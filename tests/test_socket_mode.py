@@ -21,7 +21,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.app import Bot, build_bot
 from bot.cli.export import export_rounds
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.process import ADMIN, ALICE, CHANNEL
@@ -99,13 +99,24 @@ def test_the_handler_is_built_on_the_bots_app_with_the_app_token(bot: Bot, fake:
     assert handler.client.web_client.base_url == fake.api_url
 
 
-def test_a_command_over_the_socket_is_acknowledged_and_answered(bot: Bot, fake: FakeSlack) -> None:
+def test_a_command_over_the_socket_is_acknowledged_answered_and_logged(
+    bot: Bot, fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
     handler, socket = socket_mode_handler(bot.app, APP_TOKEN), Websocket()
     request = command(fake, "now", ADMIN)
-    handler.handle(socket, request)  # type: ignore[arg-type]
+    with caplog.at_level(logging.INFO, logger="bot.socket_mode"):
+        handler.handle(socket, request)  # type: ignore[arg-type]
     assert [ack.envelope_id for ack in socket.acks] == [request.envelope_id]
     [question] = top_level(fake)
     assert "Interview question of the day" in question["text"]
+    [line] = [r for r in caplog.records if r.getMessage() == "request"]
+    logged = (line.via, line.kind, line.user, line.status)  # type: ignore[attr-defined]
+    assert logged == ("socket", "/interview", ADMIN, "200")
+
+
+def test_an_app_token_of_the_wrong_kind_stops_start_up_saying_which() -> None:
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN must be an app-level token starting"):
+        Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"})
 
 
 def test_an_answer_over_the_socket_counts_once_when_slack_delivers_it_again(
@@ -210,3 +221,24 @@ def test_the_bot_stops_at_start_up_in_one_line_when_slack_refuses_the_socket(
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: Slack refused the Socket Mode connection")
     assert "SLACK_APP_TOKEN" in line and APP_TOKEN not in line
+
+
+def test_with_oauth_port_also_serves_the_install_pages(fake: FakeSlack, tmp_path: Path) -> None:
+    """OAuth with Socket Mode: a browser opens the install pages over HTTP; events still don't."""
+    settings = Settings(
+        signing_secret="",
+        app_token=APP_TOKEN,
+        client_id="111.222",
+        client_secret="client-secret",
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        slack_api_url=fake.api_url,
+        questions_file=ROOT / "data" / "questions.yaml",
+    )
+    bot = build_bot(settings)
+    try:
+        wsgi = socket_mode_wsgi(SlackRequestHandler(bot.app), bot.engine, oauth=True)
+        status, page = get(wsgi, "/slack/install")
+        assert status.startswith("200") and "client_id=111.222" in page
+        assert get(wsgi, "/slack/events", "POST")[0].startswith("404")
+    finally:
+        bot.engine.dispose()

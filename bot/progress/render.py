@@ -20,6 +20,7 @@ from bot.channels.render import EDIT_SCHEDULE_BUTTON
 from bot.channels.schedule import Schedule
 from bot.questions.render import category_label
 from bot.slack.blocks import VIEW_BLOCKS, finish_view, md, plain
+from bot.slack.errors import what_to_fix
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def home_view(
         if entry.paused_reason and is_admin:
             plan += (
                 f"\n:warning: I paused it myself: Slack said `{entry.paused_reason}` when I "
-                "posted. Invite me again (`/invite @Interview Practice`), then `/interview resume`."
+                f"posted. {what_to_fix(entry.paused_reason)} Then `/interview resume` there."
             )
         progress = (
             f"you answered {entry.rounds_answered} · streak {entry.current_streak} "

@@ -60,16 +60,29 @@ def question_text(text: str) -> str:
     return plain_links(escape(text))
 
 
-def question_meta(q: Question) -> str:
-    """Category and difficulty, escaped: a bank file is text someone typed too."""
+def question_meta(q: Question, *, posted_by: str | None = None, added_by: str | None = None) -> str:
+    """Category and difficulty, escaped: a bank file is text someone typed too; then who posted
+    it for practice and, for a team's own question, who added it."""
     meta = f"*{escape(category_label(q.category))}*"
-    return meta + (f" · {escape(q.difficulty)}" if q.difficulty else "")
+    meta += f" · {escape(q.difficulty)}" if q.difficulty else ""
+    return meta + credits(posted_by=posted_by, added_by=added_by)
 
 
-def practice_card(question: Question, *, sample: bool = False) -> Message:
-    """A question shown only to the caller, with buttons to see the sample or post it."""
+def credits(*, posted_by: str | None = None, added_by: str | None = None) -> str:
+    """` · posted by @a · added by @b`, the parts that are known (a forgotten person is not)."""
+    parts = [f"posted by <@{posted_by}>"] if posted_by else []
+    parts += [f"a team question added by <@{added_by}>"] if added_by else []
+    return "".join(f" · {part}" for part in parts)
+
+
+def practice_card(
+    question: Question, *, sample: bool = False, added_by: str | None = None
+) -> Message:
+    """A question shown only to the caller, with buttons to see the sample or post it; a team
+    question says who added it."""
+    meta = question_meta(question, added_by=added_by)
     blocks: list[Block] = [
-        ContextBlock(elements=[md(f"{question_meta(question)} · `{question.id}`")]),
+        ContextBlock(elements=[md(f"{meta} · `{question.id}`")]),
         *sections(f"*{question_text(question.question)}*"),
     ]
     if sample:

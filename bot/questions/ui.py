@@ -16,7 +16,7 @@ from bot.questions.library import (
     Refusal,
     Reviewed,
 )
-from bot.questions.model import TeamQuestion
+from bot.questions.model import Question, TeamQuestion
 from bot.questions.practice import (
     FilterError,
     apply_filters,
@@ -128,7 +128,7 @@ class QuestionsUI:
             question = random_question(apply_filters(bank, parse_filters(args, bank)))
         except FilterError as exc:
             return Reply(str(exc))
-        text, blocks = render.practice_card(question)
+        text, blocks = render.practice_card(question, added_by=self._author(inv.team_id, question))
         return Reply(text, blocks=blocks)
 
     def ask(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
@@ -148,8 +148,14 @@ class QuestionsUI:
             question = find_question(self.library.for_team(team_id), question_id)
         except FilterError as exc:
             return Reply(str(exc))
-        text, blocks = render.practice_card(question, sample=sample)
+        added_by = self._author(team_id, question)
+        text, blocks = render.practice_card(question, sample=sample, added_by=added_by)
         return Reply(text, blocks=blocks)
+
+    def _author(self, team_id: str, question: Question) -> str | None:
+        """Who added a team question (None for the bank's, or once its author was forgotten)."""
+        team_question = self.library.team_question(team_id, question.id)
+        return (team_question.added_by or None) if team_question else None
 
     def questions(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
         mine = self.library.mine(inv.team_id, inv.user_id)

@@ -59,6 +59,8 @@ class QuestionPost:
     vote_emoji: str = "+1"
     round_id: int = 0
     practice: bool = False
+    posted_by: str | None = None  # who posted a practice question to the channel
+    added_by: str | None = None  # who added a team question
     blind: bool = False
 
 
@@ -78,7 +80,9 @@ def question_message(post: QuestionPost) -> Message:
         )
     blocks: list[Block] = [
         HeaderBlock(text=plain(f":thought_balloon: {title}")),
-        ContextBlock(elements=[md(question_meta(q))]),
+        ContextBlock(
+            elements=[md(question_meta(q, posted_by=post.posted_by, added_by=post.added_by))]
+        ),
         *sections(f"*{question_text(q.question)}*"),
         ContextBlock(elements=[md(how)]),
     ]
@@ -99,12 +103,19 @@ def question_message(post: QuestionPost) -> Message:
 
 
 def closed_question_message(
-    question: Question, answer_count: int, practice: bool = False
+    question: Question,
+    answer_count: int,
+    practice: bool = False,
+    *,
+    posted_by: str | None = None,
+    added_by: str | None = None,
 ) -> Message:
     title = PRACTICE_TITLE if practice else TITLE
     blocks = [
         HeaderBlock(text=plain(f":lock: {title} (closed)")),
-        ContextBlock(elements=[md(question_meta(question))]),
+        ContextBlock(
+            elements=[md(question_meta(question, posted_by=posted_by, added_by=added_by))]
+        ),
         *sections(f"*{question_text(question.question)}*"),
         ContextBlock(
             elements=[

@@ -22,6 +22,7 @@ from storage import blind as blind_store
 from storage import channels as channel_store
 from storage import rounds as round_store
 from storage import votes as vote_store
+from storage.questions import author as question_author
 from storage.rounds import Round
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode, RoundKind, RoundStatus
 
@@ -94,6 +95,8 @@ class Reveals:
                 message_ts=rnd.message_ts or "",
                 blind=rnd.mode == AnswerMode.BLIND,
                 question_id=rnd.question_id,
+                posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
+                added_by=question_author(session, rnd.team_id, rnd.question_id),
                 practice=rnd.kind == RoundKind.PRACTICE,
                 private=[(b.user_id, b.text) for b in blind_store.blind_answers(session, round_id)],
                 retry=rnd.error is not None,
@@ -170,7 +173,11 @@ class Reveals:
     ) -> None:
         try:
             text, blocks = render.closed_question_message(
-                question, answered, practice=plan.practice
+                question,
+                answered,
+                practice=plan.practice,
+                posted_by=plan.posted_by,
+                added_by=plan.added_by,
             )
             client.chat_update(
                 channel=plan.channel_id, ts=plan.message_ts, text=text, blocks=blocks
@@ -265,6 +272,8 @@ class _RevealPlan:
     message_ts: str
     blind: bool
     question_id: str
+    posted_by: str | None  # who posted a practice question
+    added_by: str | None  # who added a team question
     practice: bool
     private: list[tuple[str, str]]
     retry: bool  # an earlier attempt failed or was interrupted: look before posting

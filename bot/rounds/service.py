@@ -29,6 +29,7 @@ from bot.slack.posting import find_marked, marker, post_quietly
 from storage import blind as blind_store
 from storage import channels as channel_store
 from storage import rounds as round_store
+from storage.questions import author as question_author
 from storage.rounds import Round
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode, RoundKind, RoundStatus
 
@@ -202,6 +203,8 @@ class RoundService(Reveals):
             timezone,
             vote_emoji=row.vote_emoji if row else DEFAULT_VOTE_EMOJI,
             round_id=round_id,
+            posted_by=request.started_by if request.kind == RoundKind.PRACTICE else None,
+            added_by=question_author(session, team_id, question.id),
             practice=request.kind == RoundKind.PRACTICE,
             blind=rnd.mode == AnswerMode.BLIND,
         )

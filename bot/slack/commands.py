@@ -25,9 +25,9 @@ CHANNEL_RIGHTS = (Access.ADMIN, Access.ADMIN_TO_CHANGE)
 BOT_RIGHTS = (Access.BOT_ADMIN, Access.BOT_ADMIN_TO_CHANGE)
 
 
-# checks the words after the name: None when they are fine, else a sentence saying what is wrong,
-# or SHOW_USAGE when the command's usage line (from the table) says it best
+# checks the words after the name; returns a usage message, or None when they are fine
 ArgsCheck = Callable[[tuple[str, ...]], str | None]
+# what an ArgsCheck returns when the command's usage line, from the table, says it best
 SHOW_USAGE = ""
 Handler = Callable[[Invocation, list[str], datetime], Reply]
 

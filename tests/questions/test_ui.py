@@ -282,7 +282,10 @@ def test_a_saved_question_can_be_asked_and_drawn_by_its_category(uis: UIs) -> No
     drawn = uis.questions.random(invocation(BOB), ["incident-response"], NOW)
 
     assert asked.text == f"Practice: {VALID['question']}"
-    assert card_context(drawn.blocks) == ("*Incident response* · `custom-how-do-you-run-the-first`")
+    assert card_context(drawn.blocks) == (
+        f"*Incident response* · a team question added by <@{ALICE}> · "
+        "`custom-how-do-you-run-the-first`"
+    )
 
 
 def test_the_same_question_twice_gets_a_second_id(uis: UIs) -> None:
