@@ -109,6 +109,10 @@ def claim_round(
     question_id: str,
     now: datetime,
     status: RoundStatus = RoundStatus.CLAIMED,
+    reveal_at: datetime | None = None,
+    kind: RoundKind = RoundKind.DAILY,
+    mode: str = AnswerMode.OPEN,
+    started_by: str | None = None,
 ) -> int | None:
     """Insert the round's unique row; None if another process already claimed that slot."""
     stmt = (
@@ -121,11 +125,32 @@ def claim_round(
             question_id=question_id,
             status=status,
             claimed_at=now,
+            reveal_at=reveal_at,
+            kind=kind,
+            mode=mode,
+            started_by=started_by,
         )
         .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "local_date", "sequence"])
         .returning(Round.id)
     )
     return session.execute(stmt).scalar_one_or_none()
+
+
+def confirm_posted(
+    session: Session, round_id: int, message_ts: str, posted_at: datetime, counter_ts: str | None
+) -> None:
+    """The claimed round's question is in Slack: the round opens (one UPDATE, no read)."""
+    session.execute(
+        update(Round)
+        .where(Round.id == round_id)
+        .values(
+            message_ts=message_ts,
+            posted_at=posted_at,
+            status=RoundStatus.OPEN,
+            counter_ts=counter_ts,
+            error=None,
+        )
+    )
 
 
 def round_exists(session: Session, team_id: str, channel_id: str, local_date: date) -> bool:
