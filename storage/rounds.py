@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -43,6 +44,13 @@ class Round(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "channel_id", "local_date", "sequence"),
         UniqueConstraint("team_id", "channel_id", "message_ts"),
+        # The clock's every-minute questions, answered without reading every round ever held:
+        # open rounds due to reveal or remind, stale claims (status + time) ...
+        Index("ix_rounds_status_reveal_at", "status", "reveal_at"),
+        # ... reveals whose message never got recorded (status, reveal_ts IS NULL) ...
+        Index("ix_rounds_status_reveal_ts", "status", "reveal_ts"),
+        # ... and the daily slots already taken around today, for every channel at once.
+        Index("ix_rounds_local_date", "local_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
