@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -45,6 +46,13 @@ class Round(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "channel_id", "local_date", "sequence"),
         UniqueConstraint("team_id", "channel_id", "message_ts"),
+        # The clock's every-minute questions, answered without reading every round ever held:
+        # open rounds due to reveal or remind, stale claims (status + time) ...
+        Index("ix_rounds_status_reveal_at", "status", "reveal_at"),
+        # ... reveals whose message never got recorded (status, reveal_ts IS NULL) ...
+        Index("ix_rounds_status_reveal_ts", "status", "reveal_ts"),
+        # ... and the daily slots already taken around today, for every channel at once.
+        Index("ix_rounds_local_date", "local_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -115,6 +123,10 @@ def claim_round(
     question_id: str,
     now: datetime,
     status: RoundStatus = RoundStatus.CLAIMED,
+    reveal_at: datetime | None = None,
+    kind: RoundKind = RoundKind.DAILY,
+    mode: str = AnswerMode.OPEN,
+    started_by: str | None = None,
 ) -> int | None:
     """Insert the round's unique row; None if another process already claimed that slot."""
     stmt = (
@@ -127,11 +139,32 @@ def claim_round(
             question_id=question_id,
             status=status,
             claimed_at=now,
+            reveal_at=reveal_at,
+            kind=kind,
+            mode=mode,
+            started_by=started_by,
         )
         .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "local_date", "sequence"])
         .returning(Round.id)
     )
     return session.execute(stmt).scalar_one_or_none()
+
+
+def confirm_posted(
+    session: Session, round_id: int, message_ts: str, posted_at: datetime, counter_ts: str | None
+) -> None:
+    """The claimed round's question is in Slack: the round opens (one UPDATE, no read)."""
+    session.execute(
+        update(Round)
+        .where(Round.id == round_id)
+        .values(
+            message_ts=message_ts,
+            posted_at=posted_at,
+            status=RoundStatus.OPEN,
+            counter_ts=counter_ts,
+            error=None,
+        )
+    )
 
 
 def round_exists(session: Session, team_id: str, channel_id: str, local_date: date) -> bool:

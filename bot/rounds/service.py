@@ -152,8 +152,12 @@ class RoundService(Reveals):
 
     def _start(self, request: _Start) -> StartOutcome:
         """Claim a round, then post its question."""
+        # The workspace's questions are read in their own session, before the claim's: a nested
+        # session would hold two pooled connections at once, and the clock's parallel lanes
+        # could then use up the pool waiting on each other.
+        bank = request.bank or self.library.for_team(request.team_id)
         with self.sessions.begin() as session:
-            claimed = self._claim(session, request)
+            claimed = self._claim(session, request, bank)
         if not isinstance(claimed, _Claimed):
             return claimed
         try:
@@ -169,7 +173,9 @@ class RoundService(Reveals):
             )
             return PostFailed(error)
 
-    def _claim(self, session: Session, request: _Start) -> _Claimed | StartOutcome:
+    def _claim(
+        self, session: Session, request: _Start, bank: QuestionBank
+    ) -> _Claimed | StartOutcome:
         team_id, channel_id, now = request.team_id, request.channel_id, request.now
         open_now = self._already_open(session, request)
         if open_now is not None:
@@ -178,7 +184,14 @@ class RoundService(Reveals):
         schedule = schedule_of(row)
         timezone = schedule.timezone if schedule else "UTC"
         local_date = request.scheduled_date or now.astimezone(ZoneInfo(timezone)).date()
-        question = self._choose_question(session, request, schedule.categories if schedule else ())
+        categories = schedule.categories if schedule else ()
+        question = self._choose_question(session, request, bank, categories)
+        minimum = MIN_ANSWER_WINDOW if request.scheduled_date else MIN_UNSCHEDULED_WINDOW
+        reveal_at = (
+            schedule.reveal_deadline(now, minimum) if schedule else now + DEFAULT_ANSWER_WINDOW
+        )
+        mode = row.mode if row else AnswerMode.OPEN
+        # One INSERT with everything: the claim holds the write lock for one statement.
         round_id = round_store.claim_round(
             session,
             team_id=team_id,
@@ -187,16 +200,13 @@ class RoundService(Reveals):
             sequence=self._sequence(session, request, local_date),
             question_id=question.id,
             now=now,
+            reveal_at=reveal_at,
+            kind=request.kind,
+            mode=mode,
+            started_by=request.started_by,
         )
         if round_id is None:
             return AlreadyClaimed() if request.scheduled_date else AlreadyOpen(None)
-        minimum = MIN_ANSWER_WINDOW if request.scheduled_date else MIN_UNSCHEDULED_WINDOW
-        reveal_at = (
-            schedule.reveal_deadline(now, minimum) if schedule else now + DEFAULT_ANSWER_WINDOW
-        )
-        rnd = session.get_one(Round, round_id)
-        rnd.reveal_at, rnd.kind, rnd.started_by = reveal_at, request.kind, request.started_by
-        rnd.mode = row.mode if row else AnswerMode.OPEN
         post = render.QuestionPost(
             question,
             reveal_at,
@@ -206,7 +216,7 @@ class RoundService(Reveals):
             posted_by=request.started_by if request.kind == RoundKind.PRACTICE else None,
             added_by=question_author(session, team_id, question.id),
             practice=request.kind == RoundKind.PRACTICE,
-            blind=rnd.mode == AnswerMode.BLIND,
+            blind=mode == AnswerMode.BLIND,
         )
         return _Claimed(round_id, post)
 
@@ -227,10 +237,10 @@ class RoundService(Reveals):
             current = None
         return AlreadyOpen(current.message_ts) if current is not None else None
 
+    @staticmethod
     def _choose_question(
-        self, session: Session, request: _Start, channel_categories: tuple[str, ...]
+        session: Session, request: _Start, bank: QuestionBank, channel_categories: tuple[str, ...]
     ) -> Question:
-        bank = request.bank or self.library.for_team(request.team_id)
         if request.question_id is not None:
             question = bank.get(request.question_id)
             if question is None:
@@ -278,9 +288,7 @@ class RoundService(Reveals):
             counter = render.blind_counter_message(0, post.reveal_at, post.timezone)
             counter_ts = post_quietly(client, channel_id, counter, thread_ts=message_ts)
         with self.sessions.begin() as session:
-            rnd = session.get_one(Round, round_id)
-            rnd.message_ts, rnd.posted_at, rnd.status = message_ts, request.now, RoundStatus.OPEN
-            rnd.counter_ts, rnd.error = counter_ts, None
+            round_store.confirm_posted(session, round_id, message_ts, request.now, counter_ts)
         log.info(
             "round posted",
             extra={
