@@ -7,11 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, delete, select
+from sqlalchemy import Integer, String, Text, delete, exists, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
 from storage.db import insert_for, rows_changed
+from storage.rounds import Answer, Round
+
+# What an applied event keeps: its event_id (and type, times) for the dedupe, not what it said.
+TRIMMED = ""
 
 
 class InboxEvent(Base):
@@ -74,3 +78,28 @@ def pending_events(
     if received_before is not None:
         query = query.where(InboxEvent.received_at < received_before)
     return session.scalars(query.order_by(InboxEvent.received_at).limit(limit)).all()
+
+
+def fresh_events(session: Session, limit: int) -> Sequence[InboxEvent]:
+    """Events stored and never tried yet, oldest first: what the inbox's writer applies."""
+    query = select(InboxEvent).where(InboxEvent.processed_at.is_(None), InboxEvent.attempts == 0)
+    return session.scalars(query.order_by(InboxEvent.received_at).limit(limit)).all()
+
+
+def mark_applied(stored: InboxEvent, now: datetime) -> None:
+    """Applied: keep the row for the event_id dedupe, drop the payload (what people wrote)."""
+    stored.processed_at = now
+    stored.attempts += 1
+    stored.payload = TRIMMED
+    stored.error = None
+
+
+def is_round_message(session: Session, team_id: str, channel_id: str, ts: str) -> bool:
+    """Whether `ts` is a round's question or an answer (a deleted one too) in that channel."""
+    answer = exists().where(
+        Answer.team_id == team_id, Answer.channel_id == channel_id, Answer.ts == ts
+    )
+    question = exists().where(
+        Round.team_id == team_id, Round.channel_id == channel_id, Round.message_ts == ts
+    )
+    return bool(session.scalar(select(or_(answer, question))))
