@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.rounds.answers import BLIND_THREAD_REPLY
-from bot.rounds.inbox import Inbox
+from bot.rounds.inbox import Inbox, NotStored
 from bot.rounds.ui import RoundsUI
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ def register(app: App, inbox: Inbox, rounds: RoundsUI) -> None:
             log.warning(
                 "event not stored; Slack will deliver it again",
                 extra={"event_id": body.get("event_id"), "error": _first_line(exc)},
-                exc_info=not isinstance(exc, DBAPIError | PoolTimeout),  # else a bug: trace it
+                exc_info=not isinstance(
+                    exc, DBAPIError | PoolTimeout | NotStored
+                ),  # else a bug: trace it
             )
             return BoltResponse(status=503, body="")
         return BoltResponse(status=200, body="")

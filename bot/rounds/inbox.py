@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.rounds.answers import apply_event
+from bot.rounds.answers import ANSWER_STORED, apply_event
 from storage import inbox as inbox_store
-from storage.db import request_deadline, write_lock
+from storage.db import REQUEST_DEADLINE_MS, request_deadline, write_lock
 from storage.inbox import InboxEvent
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ class Inbox:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._queue: list[_Delivery] = []
+        self._queue_lock = threading.Lock()
 
     def after_apply(self, callback: Applied) -> None:
         """Run `callback(body, outcome)` after each event is applied (on the applying thread)."""
@@ -75,25 +77,57 @@ class Inbox:
 
         Runs before Slack gets its answer, so a lock it waits for is given up on well within
         Slack's 3 s; then (or when the database is unreachable) it raises and the event is not
-        acknowledged: Slack delivers it again."""
+        acknowledged: Slack delivers it again. With the writer, the writer stores it, together
+        with the others that arrived meanwhile, in one insert and one commit."""
         if not self.keeps(body):
             return True
-        event = body["event"]
-        event_id = body["event_id"]
-        with self.sessions.begin() as session, request_deadline(session):
-            new = inbox_store.store_event(
-                session,
-                event_id=event_id,
-                team_id=body.get("team_id") or "",
-                event_type=event["type"],
-                payload=json.dumps(body),
-                now=self.now(),
-            )
-            if not new:
-                stored = inbox_store.get_event(session, event_id)
-                return stored is None or stored.processed_at is None
+        if not self._use_writer:
+            return self._store([_Delivery(body)])[0]
+        delivery = _Delivery(body)
+        with self._queue_lock:
+            self._queue.append(delivery)
         self._notify()
-        return True
+        if not delivery.done.wait(REQUEST_DEADLINE_MS / 1000):
+            raise NotStored("the inbox's writer did not store the event in time")
+        if delivery.error is not None:
+            raise delivery.error
+        return delivery.to_apply
+
+    def _store(self, deliveries: list[_Delivery]) -> list[bool]:
+        """Insert deliveries in one transaction; for each, whether it is still to be applied."""
+        now = self.now()
+        rows: dict[str, dict[str, object]] = {}
+        for d in deliveries:
+            rows.setdefault(
+                d.event_id,
+                {
+                    "event_id": d.event_id,
+                    "team_id": d.body.get("team_id") or "",
+                    "event_type": d.body["event"]["type"],
+                    "payload": json.dumps(d.body),
+                    "received_at": now,
+                },
+            )
+        with self.sessions.begin() as session, request_deadline(session):
+            new = inbox_store.store_events(session, list(rows.values()))
+            again = set(rows) - new
+            done = inbox_store.processed_ids(session, again) if again else set()
+        return [d.event_id not in done for d in deliveries]
+
+    def _store_queued(self) -> None:
+        with self._queue_lock:
+            batch, self._queue = self._queue, []
+        if not batch:
+            return
+        try:
+            for delivery, to_apply in zip(batch, self._store(batch), strict=True):
+                delivery.to_apply = to_apply
+        except Exception as exc:  # each waiting request answers Slack 503
+            for delivery in batch:
+                delivery.error = exc
+        finally:
+            for delivery in batch:
+                delivery.done.set()
 
     # -- applying ------------------------------------------------------------------------
 
@@ -156,33 +190,29 @@ class Inbox:
 
     def _apply(self, session: Session, stored: InboxEvent) -> tuple[dict[str, Any], str | None]:
         """Apply one stored event within the caller's transaction; None: it waits (a reaction
-        to a message not known yet)."""
+        to a message not known yet, applied when that message is)."""
         body = json.loads(stored.payload)
         event = body["event"]
-        if not self._reacts_to_a_round_message(session, stored.team_id, event):
+        target = _reaction_target(event)
+        if target is not None and not inbox_store.is_round_message(
+            session, stored.team_id, *target
+        ):
             if stored.attempts + 1 < MAX_ATTEMPTS:
                 stored.attempts += 1
                 stored.error = WAITING_FOR_MESSAGE
+                stored.waits_for = inbox_store.message_key(*target)
                 return body, None
-            inbox_store.mark_applied(stored, self.now())
+            inbox_store.mark_applied(stored, self.now())  # none of ours: forget what it said
             return body, NOT_A_ROUND_MESSAGE
         outcome = apply_event(session, stored.team_id, event, self.now())
         inbox_store.mark_applied(stored, self.now())
+        if outcome == ANSWER_STORED:
+            answer = _answer_message(event)
+            if answer is not None:
+                key = inbox_store.message_key(*answer)
+                for waiting in inbox_store.waiting_for(session, stored.team_id, key):
+                    self._apply(session, waiting)
         return body, outcome
-
-    @staticmethod
-    def _reacts_to_a_round_message(session: Session, team_id: str, event: dict[str, Any]) -> bool:
-        """True for anything but a reaction; for a reaction, whether it is on a round's
-        question or answer (votes are about those; other reactions are none of our business)."""
-        if event.get("type") not in ("reaction_added", "reaction_removed"):
-            return True
-        item = event.get("item")
-        if not isinstance(item, dict) or item.get("type") != "message":
-            return True  # apply_event ignores it, and the payload is trimmed
-        channel, ts = item.get("channel"), item.get("ts")
-        if not isinstance(channel, str) or not isinstance(ts, str):
-            return True
-        return inbox_store.is_round_message(session, team_id, channel, ts)
 
     def _announce(self, body: dict[str, Any], outcome: str) -> None:
         for callback in self._after_apply:
@@ -225,23 +255,31 @@ class Inbox:
         self._wake.set()
 
     def _write(self) -> None:
-        backoff = 0.5
+        """Store what waits to be stored (Slack is waiting for those), then apply in short
+        batches, storing again between them; after a failure to apply, wait before the next
+        try, but go on storing."""
+        backoff, apply_after = 0.5, 0.0
         while True:
             self._wake.wait()
             self._wake.clear()
             stopping = self._stopping
+            self._store_queued()
+            if time.monotonic() < apply_after and not stopping:
+                self._wake.wait(apply_after - time.monotonic())
+                self._wake.set()
+                continue
             try:
                 while self.apply_fresh() > 0:
-                    pass
+                    self._store_queued()
                 backoff = 0.5
             except Exception as exc:  # the database is unreachable: try again, then the clock
                 log.warning("inbox writer failed; retrying", extra={"error": _first_line(exc)})
-                if stopping:
-                    return
-                time.sleep(backoff)
+                apply_after = time.monotonic() + backoff
                 backoff = min(backoff * 2, 30.0)
-                self._wake.set()
+                if not stopping:
+                    self._wake.set()
             if stopping:
+                self._store_queued()
                 return
 
     def stop_writer(self, timeout: float) -> bool:
@@ -255,6 +293,45 @@ class Inbox:
         self._wake.set()
         thread.join(timeout)
         return not thread.is_alive()
+
+
+class NotStored(Exception):
+    """The event could not be stored within Slack's patience; it is not acknowledged."""
+
+
+class _Delivery:
+    """An event waiting on Slack's request path for the writer to store it."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+        self.event_id: str = body["event_id"]
+        self.done = threading.Event()
+        self.to_apply = True
+        self.error: Exception | None = None
+
+
+def _reaction_target(event: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the message a reaction is on; None for anything else. Votes are about a
+    round's question and answers; reactions to other messages are none of our business."""
+    if event.get("type") not in ("reaction_added", "reaction_removed"):
+        return None
+    item = event.get("item")
+    if not isinstance(item, dict) or item.get("type") != "message":
+        return None  # apply_event ignores it, and the payload is emptied
+    channel, ts = item.get("channel"), item.get("ts")
+    if not isinstance(channel, str) or not isinstance(ts, str):
+        return None
+    return channel, ts
+
+
+def _answer_message(event: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the answer a message event (a reply or its edit) stored."""
+    message = event.get("message") if event.get("subtype") == "message_changed" else event
+    channel = event.get("channel")
+    ts = message.get("ts") if isinstance(message, dict) else None
+    if isinstance(channel, str) and isinstance(ts, str):
+        return channel, ts
+    return None
 
 
 def could_matter(event: dict[str, Any]) -> bool:
