@@ -17,6 +17,8 @@ import argparse
 import json
 import os
 import random
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -116,7 +118,7 @@ def mix(fake: FakeSlack, question_ts: str, count: int, seed: int = 7) -> list[Si
     return out
 
 
-def run(kind: str, seconds: float, connections: int) -> RunReport:
+def run(kind: str, seconds: float, connections: int, profile: str | None = None) -> RunReport:
     fake = make_fake()
     for user in PEOPLE:
         fake.add_user(user, user.lower(), tz="Europe/Berlin")
@@ -143,7 +145,10 @@ def run(kind: str, seconds: float, connections: int) -> RunReport:
                 assert slack.command("now", user=ADMIN, channel=CHANNEL).ok
                 question = eventually(lambda: fake.messages(CHANNEL), timeout=30)[0]["ts"]
                 requests = mix(fake, question, count)
+                spy = _profiler(bot.proc.pid, seconds, f"{profile}-{kind}.txt") if profile else None
                 bot_result = drive(bot.url, requests, seconds=seconds, connections=connections)
+                if spy is not None:
+                    spy.wait()
                 report = _applied(bot.db_url if url is None else url, bot_result)
                 time.sleep(1)
                 after = rss_mb(bot.proc.pid)
@@ -164,6 +169,14 @@ def run(kind: str, seconds: float, connections: int) -> RunReport:
         votes_acked_min=report.votes_acked_min,
         votes_in_db=report.votes_in_db,
     )
+
+
+def _profiler(pid: int, seconds: float, out: str) -> subprocess.Popen[bytes]:
+    """py-spy sampling the bot (all threads, idle ones left out) while the load runs; collapsed
+    stacks, one per line with its sample count."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    cmd = [spy, "record", "--format", "raw", "-o", out, "-d", str(max(1, round(seconds)))]
+    return subprocess.Popen([*cmd, "-p", str(pid)], stdout=subprocess.DEVNULL)
 
 
 @dataclass
@@ -227,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         "BENCH_DATABASE_URL or TEST_DATABASE_URL is set)",
     )
     parser.add_argument("--json", help="also write the reports here")
+    parser.add_argument("--profile", help="py-spy the bot under load into PROFILE-<database>.txt")
     args = parser.parse_args(argv)
     kinds = (args.databases or "sqlite").split(",")
     if args.databases is None and (
@@ -236,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     print("machine:", json.dumps(machine()))
     reports = []
     for kind in kinds:
-        report = run(kind, args.seconds, args.connections)
+        report = run(kind, args.seconds, args.connections, args.profile)
         reports.append(report)
         print(describe(report), flush=True)
     if args.json:

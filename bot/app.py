@@ -144,7 +144,7 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
 
     library = QuestionLibrary(sessions, bank)
     rounds = RoundService(sessions, library, client_for)
-    inbox = Inbox(sessions, now)
+    inbox = Inbox(sessions, now, writer=True)
     channels = ChannelService(sessions)
     directory = ChannelDirectory(client_for)
     progress = ProgressService(sessions, library, channels, client_for, directory)

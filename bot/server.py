@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import math
+import sys
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -166,6 +167,10 @@ def server_options() -> dict[str, Any]:
 
 # How often the serving loop looks at `should_stop` (a signal interrupts nothing in it).
 POLL_SECONDS = 0.2
+# A thread that gave up the GIL for a database call or a socket write waits up to this for it
+# back while others compute (Python's default is 5 ms): the inbox's writer makes several such
+# calls per event, so with the default it applies a few hundred events a second at most.
+SWITCH_INTERVAL = 0.0005
 
 
 def serve(
@@ -180,6 +185,7 @@ def serve(
     requests already received finish and their responses go out, close idle keep-alive
     connections, and return. True if all of that happened within `grace` seconds; False if
     some request was still running (it is abandoned; its client sees the connection close)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     sockets: dict[int, Any] = {}  # waitress's socket map: the listener, the trigger, connections
     server = create_server(application, map=sockets, host=host, port=port, **server_options())
     use_poll = server.adj.asyncore_use_poll

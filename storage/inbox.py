@@ -7,11 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, delete, select
+from sqlalchemy import Integer, String, Text, delete, exists, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
 from storage.db import insert_for, rows_changed
+from storage.rounds import Answer, Round
+
+# What an applied event keeps: its event_id (and type, times) for the dedupe, not what it said.
+TRIMMED = ""
 
 
 class InboxEvent(Base):
@@ -27,6 +31,8 @@ class InboxEvent(Base):
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A reaction that came before the message it is on: "<channel> <ts>" of that message.
+    waits_for: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
 
 
 def store_event(
@@ -47,6 +53,28 @@ def store_event(
         .returning(InboxEvent.event_id)
     )
     return session.execute(stmt).scalar_one_or_none() is not None
+
+
+def store_events(session: Session, rows: Sequence[dict[str, object]]) -> set[str]:
+    """Record several deliveries in one statement; the event_ids that were not stored before.
+    Each row has event_id, team_id, event_type, payload and received_at."""
+    if not rows:
+        return set()
+    stmt = (
+        insert_for(session, InboxEvent)
+        .values([{**row, "attempts": 0} for row in rows])
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(InboxEvent.event_id)
+    )
+    return set(session.scalars(stmt))
+
+
+def processed_ids(session: Session, event_ids: set[str]) -> set[str]:
+    """Which of these stored events were applied already."""
+    query = select(InboxEvent.event_id).where(
+        InboxEvent.event_id.in_(event_ids), InboxEvent.processed_at.is_not(None)
+    )
+    return set(session.scalars(query))
 
 
 def get_event(session: Session, event_id: str) -> InboxEvent | None:
@@ -74,3 +102,43 @@ def pending_events(
     if received_before is not None:
         query = query.where(InboxEvent.received_at < received_before)
     return session.scalars(query.order_by(InboxEvent.received_at).limit(limit)).all()
+
+
+def fresh_events(session: Session, limit: int) -> Sequence[InboxEvent]:
+    """Events stored and never tried yet, oldest first: what the inbox's writer applies."""
+    query = select(InboxEvent).where(InboxEvent.processed_at.is_(None), InboxEvent.attempts == 0)
+    return session.scalars(query.order_by(InboxEvent.received_at).limit(limit)).all()
+
+
+def mark_applied(stored: InboxEvent, now: datetime) -> None:
+    """Applied: keep the row for the event_id dedupe, drop the payload (what people wrote)."""
+    stored.processed_at = now
+    stored.attempts += 1
+    stored.payload = TRIMMED
+    stored.error = None
+    stored.waits_for = None
+
+
+def message_key(channel_id: str, ts: str) -> str:
+    return f"{channel_id} {ts}"
+
+
+def waiting_for(session: Session, team_id: str, key: str) -> Sequence[InboxEvent]:
+    """Reactions, not applied yet, that wait for the message `key` (see `message_key`)."""
+    query = select(InboxEvent).where(
+        InboxEvent.waits_for == key,
+        InboxEvent.team_id == team_id,
+        InboxEvent.processed_at.is_(None),
+    )
+    return session.scalars(query.order_by(InboxEvent.received_at)).all()
+
+
+def is_round_message(session: Session, team_id: str, channel_id: str, ts: str) -> bool:
+    """Whether `ts` is a round's question or an answer (a deleted one too) in that channel."""
+    answer = exists().where(
+        Answer.team_id == team_id, Answer.channel_id == channel_id, Answer.ts == ts
+    )
+    question = exists().where(
+        Round.team_id == team_id, Round.channel_id == channel_id, Round.message_ts == ts
+    )
+    return bool(session.scalar(select(or_(answer, question))))

@@ -509,6 +509,8 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
         log.info("clock running")
         stop.wait()
     log.info("stopping: finishing listeners and the clock")
+    if web:  # what acknowledged requests stored (the inbox's writer applies it)
+        finished &= bot.inbox.stop_writer(stop.remaining(reserve=2))
     if web:  # what acknowledged requests started (Bolt runs listeners after the ack)
         listeners = bot.app.listener_runner.listener_executor
         finished &= finish(listeners.shutdown, stop.remaining(reserve=1), "stop-listeners")

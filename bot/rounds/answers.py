@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 ANSWER_SUBTYPES = (None, "thread_broadcast", "file_share")
 # A reply in a blind round's thread: not an answer; its author is told privately how to answer.
 BLIND_THREAD_REPLY = "ignored: blind round"
+ANSWER_STORED = "answer stored"
 
 
 def base_emoji(name: str) -> str:
@@ -104,7 +105,7 @@ def _store(
         version=version,
         now=now,
     )
-    return "answer stored"
+    return ANSWER_STORED
 
 
 def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:

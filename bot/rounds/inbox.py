@@ -1,25 +1,43 @@
 """The durable inbox: every answer, edit, delete and vote event is stored before Slack gets its
-200, applied in the same transaction that marks it processed, and drained again on start-up."""
+200, applied afterwards by one writer thread in batches (one transaction per batch), and drained
+again on start-up and by the clock.
+
+On Slack's request path there is one small INSERT and nothing else, so acknowledging never waits
+for the work; the single writer means applying never contends with itself for SQLite's lock."""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.rounds.answers import apply_event
+from bot.rounds.answers import ANSWER_STORED, apply_event
 from storage import inbox as inbox_store
-from storage.db import request_deadline
+from storage.db import REQUEST_DEADLINE_MS, request_deadline, write_lock
+from storage.inbox import InboxEvent
 
 log = logging.getLogger(__name__)
 
 # Applied events are kept this long for the event_id dedupe (Slack retries within minutes).
 KEEP_APPLIED = timedelta(days=7)
 MAX_ATTEMPTS = 5
+# Events the writer applies in one transaction, and for how long at most: enough to amortise a
+# commit, short enough that the request path's inserts never wait long for SQLite's write lock.
+BATCH = 100
+BATCH_SECONDS = 0.015
+# A reaction to a message the bot does not know yet (its event is late, or a retry) waits this
+# many clock drains (one a minute) for it; a reaction to any other message is then forgotten.
+WAITING_FOR_MESSAGE = "waiting for the message it reacts to"
+NOT_A_ROUND_MESSAGE = "ignored: not a round message"
+
+# Called after an event was applied and committed, with its body and what applying it did.
+Applied = Callable[[dict[str, Any], str], None]
 
 
 class Inbox:
@@ -27,50 +45,130 @@ class Inbox:
         self,
         sessions: sessionmaker[Session],
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        writer: bool = False,
     ) -> None:
+        """With `writer`, a thread (started by the first stored event) applies what is stored;
+        without, the caller applies with `process`, `apply_fresh` or `drain`."""
         self.sessions = sessions
         self.now = now
+        self._use_writer = writer
+        self._after_apply: list[Applied] = []
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._queue: list[_Delivery] = []
+        self._queue_lock = threading.Lock()
+
+    def after_apply(self, callback: Applied) -> None:
+        """Run `callback(body, outcome)` after each event is applied (on the applying thread)."""
+        self._after_apply.append(callback)
+
+    # -- Slack's request path --------------------------------------------------------------
+
+    def keeps(self, body: dict[str, Any]) -> bool:
+        """Whether this delivery is one the inbox stores (and so acknowledges itself)."""
+        event = body.get("event")
+        return bool(body.get("event_id")) and isinstance(event, dict) and could_matter(event)
 
     def receive(self, body: dict[str, Any]) -> bool:
         """Store an event_callback; False if it was already processed (a retry to drop).
 
         Runs before Slack gets its answer, so a lock it waits for is given up on well within
         Slack's 3 s; then (or when the database is unreachable) it raises and the event is not
-        acknowledged: Slack delivers it again."""
-        event = body.get("event") or {}
-        event_id = body.get("event_id")
-        if not event_id or not could_matter(event):
+        acknowledged: Slack delivers it again. With the writer, the writer stores it, together
+        with the others that arrived meanwhile, in one insert and one commit."""
+        if not self.keeps(body):
             return True
-        with self.sessions.begin() as session, request_deadline(session):
-            new = inbox_store.store_event(
-                session,
-                event_id=event_id,
-                team_id=body.get("team_id") or "",
-                event_type=event["type"],
-                payload=json.dumps(body),
-                now=self.now(),
+        if not self._use_writer:
+            return self._store([_Delivery(body)])[0]
+        delivery = _Delivery(body)
+        with self._queue_lock:
+            self._queue.append(delivery)
+        self._notify()
+        if not delivery.done.wait(REQUEST_DEADLINE_MS / 1000):
+            raise NotStored("the inbox's writer did not store the event in time")
+        if delivery.error is not None:
+            raise delivery.error
+        return delivery.to_apply
+
+    def _store(self, deliveries: list[_Delivery]) -> list[bool]:
+        """Insert deliveries in one transaction; for each, whether it is still to be applied."""
+        now = self.now()
+        rows: dict[str, dict[str, object]] = {}
+        for d in deliveries:
+            rows.setdefault(
+                d.event_id,
+                {
+                    "event_id": d.event_id,
+                    "team_id": d.body.get("team_id") or "",
+                    "event_type": d.body["event"]["type"],
+                    "payload": json.dumps(d.body),
+                    "received_at": now,
+                },
             )
-            if new:
-                return True
-            stored = inbox_store.get_event(session, event_id)
-            return stored is None or stored.processed_at is None
+        with self.sessions.begin() as session, request_deadline(session):
+            new = inbox_store.store_events(session, list(rows.values()))
+            again = set(rows) - new
+            done = inbox_store.processed_ids(session, again) if again else set()
+        return [d.event_id not in done for d in deliveries]
+
+    def _store_queued(self) -> None:
+        with self._queue_lock:
+            batch, self._queue = self._queue, []
+        if not batch:
+            return
+        try:
+            for delivery, to_apply in zip(batch, self._store(batch), strict=True):
+                delivery.to_apply = to_apply
+        except Exception as exc:  # each waiting request answers Slack 503
+            for delivery in batch:
+                delivery.error = exc
+        finally:
+            for delivery in batch:
+                delivery.done.set()
+
+    # -- applying ------------------------------------------------------------------------
+
+    def apply_fresh(self, limit: int = BATCH) -> int:
+        """Apply up to `limit` stored events that were never tried, oldest first, in one
+        transaction; how many were taken. If the batch fails, each event is tried on its own,
+        so one bad event never holds up the others."""
+        done: list[tuple[dict[str, Any], str]] = []
+        try:
+            with self.sessions.begin() as session:
+                write_lock(session)
+                began = time.monotonic()
+                event_ids = []
+                for stored in inbox_store.fresh_events(session, limit):
+                    body, outcome = self._apply(session, stored)
+                    event_ids.append(stored.event_id)
+                    if outcome is not None:
+                        done.append((body, outcome))
+                    if time.monotonic() - began > BATCH_SECONDS:
+                        break  # the rest in the next batch, after the waiting inserts
+        except Exception:
+            log.warning("inbox batch failed; applying its events one by one", exc_info=True)
+            with self.sessions.begin() as session:
+                event_ids = [e.event_id for e in inbox_store.fresh_events(session, limit)]
+            for event_id in event_ids:
+                self.process(event_id)
+            return len(event_ids)
+        if event_ids:
+            log.info("inbox applied", extra={"events": len(event_ids)})
+        for body, outcome in done:
+            self._announce(body, outcome)
+        return len(event_ids)
 
     def process(self, event_id: str) -> str | None:
-        """Apply a stored event once; returns what it did, None if already done."""
+        """Apply a stored event once; returns what it did, None if already done (or waiting)."""
         try:
             with self.sessions.begin() as session:
                 stored = inbox_store.get_event(session, event_id)
                 if stored is None or stored.processed_at is not None:
                     return None
-                body = json.loads(stored.payload)
-                outcome = apply_event(session, stored.team_id, body["event"], self.now())
-                stored.processed_at = self.now()
-                stored.attempts += 1
-            log.info(
-                "event processed",
-                extra={"event_id": event_id, "channel": _channel(body), "outcome": outcome},
-            )
-            return outcome
+                body, outcome = self._apply(session, stored)
         except Exception as exc:
             log.exception("event processing failed", extra={"event_id": event_id})
             try:
@@ -82,6 +180,46 @@ class Inbox:
             except Exception:  # the database is gone: the event stays pending, attempts unspent
                 log.warning("event left pending for the next drain", extra={"event_id": event_id})
             return None
+        if outcome is not None:
+            log.info(
+                "event processed",
+                extra={"event_id": event_id, "channel": _channel(body), "outcome": outcome},
+            )
+            self._announce(body, outcome)
+        return outcome
+
+    def _apply(self, session: Session, stored: InboxEvent) -> tuple[dict[str, Any], str | None]:
+        """Apply one stored event within the caller's transaction; None: it waits (a reaction
+        to a message not known yet, applied when that message is)."""
+        body = json.loads(stored.payload)
+        event = body["event"]
+        target = _reaction_target(event)
+        if target is not None and not inbox_store.is_round_message(
+            session, stored.team_id, *target
+        ):
+            if stored.attempts + 1 < MAX_ATTEMPTS:
+                stored.attempts += 1
+                stored.error = WAITING_FOR_MESSAGE
+                stored.waits_for = inbox_store.message_key(*target)
+                return body, None
+            inbox_store.mark_applied(stored, self.now())  # none of ours: forget what it said
+            return body, NOT_A_ROUND_MESSAGE
+        outcome = apply_event(session, stored.team_id, event, self.now())
+        inbox_store.mark_applied(stored, self.now())
+        if outcome == ANSWER_STORED:
+            answer = _answer_message(event)
+            if answer is not None:
+                key = inbox_store.message_key(*answer)
+                for waiting in inbox_store.waiting_for(session, stored.team_id, key):
+                    self._apply(session, waiting)
+        return body, outcome
+
+    def _announce(self, body: dict[str, Any], outcome: str) -> None:
+        for callback in self._after_apply:
+            try:
+                callback(body, outcome)
+            except Exception:
+                log.exception("after applying an event", extra={"event_id": body.get("event_id")})
 
     def prune(self, now: datetime) -> int:
         """Forget applied events older than KEEP_APPLIED."""
@@ -102,6 +240,99 @@ class Inbox:
             log.info("inbox drained", extra={"pending": len(pending), "applied": done})
         return done
 
+    # -- the writer thread ---------------------------------------------------------------
+
+    def _notify(self) -> None:
+        if not self._use_writer:
+            return
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None and not self._stopping:
+                    self._thread = threading.Thread(
+                        target=self._write, name="inbox-writer", daemon=True
+                    )
+                    self._thread.start()
+        self._wake.set()
+
+    def _write(self) -> None:
+        """Store what waits to be stored (Slack is waiting for those), then apply in short
+        batches, storing again between them; after a failure to apply, wait before the next
+        try, but go on storing."""
+        backoff, apply_after = 0.5, 0.0
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            stopping = self._stopping
+            self._store_queued()
+            if time.monotonic() < apply_after and not stopping:
+                self._wake.wait(apply_after - time.monotonic())
+                self._wake.set()
+                continue
+            try:
+                while self.apply_fresh() > 0:
+                    self._store_queued()
+                backoff = 0.5
+            except Exception as exc:  # the database is unreachable: try again, then the clock
+                log.warning("inbox writer failed; retrying", extra={"error": _first_line(exc)})
+                apply_after = time.monotonic() + backoff
+                backoff = min(backoff * 2, 30.0)
+                if not stopping:
+                    self._wake.set()
+            if stopping:
+                self._store_queued()
+                return
+
+    def stop_writer(self, timeout: float) -> bool:
+        """Apply what is stored, then stop the writer; False if it was still busy at `timeout`
+        (what it did not apply is applied at the next start)."""
+        with self._start_lock:
+            self._stopping = True
+            thread = self._thread
+        if thread is None:
+            return True
+        self._wake.set()
+        thread.join(timeout)
+        return not thread.is_alive()
+
+
+class NotStored(Exception):
+    """The event could not be stored within Slack's patience; it is not acknowledged."""
+
+
+class _Delivery:
+    """An event waiting on Slack's request path for the writer to store it."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+        self.event_id: str = body["event_id"]
+        self.done = threading.Event()
+        self.to_apply = True
+        self.error: Exception | None = None
+
+
+def _reaction_target(event: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the message a reaction is on; None for anything else. Votes are about a
+    round's question and answers; reactions to other messages are none of our business."""
+    if event.get("type") not in ("reaction_added", "reaction_removed"):
+        return None
+    item = event.get("item")
+    if not isinstance(item, dict) or item.get("type") != "message":
+        return None  # apply_event ignores it, and the payload is emptied
+    channel, ts = item.get("channel"), item.get("ts")
+    if not isinstance(channel, str) or not isinstance(ts, str):
+        return None
+    return channel, ts
+
+
+def _answer_message(event: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the answer a message event (a reply or its edit) stored."""
+    message = event.get("message") if event.get("subtype") == "message_changed" else event
+    channel = event.get("channel")
+    ts = message.get("ts") if isinstance(message, dict) else None
+    if isinstance(channel, str) and isinstance(ts, str):
+        return channel, ts
+    return None
+
 
 def could_matter(event: dict[str, Any]) -> bool:
     """Only thread messages (and their edits and deletions) and reactions can change answers or
@@ -118,3 +349,9 @@ def could_matter(event: dict[str, Any]) -> bool:
 def _channel(body: dict[str, Any]) -> str | None:
     event = body.get("event") or {}
     return event.get("channel") or (event.get("item") or {}).get("channel")
+
+
+def _first_line(exc: Exception) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
