@@ -268,7 +268,7 @@ def first_run_blocks(first: FirstRun) -> list[dict[str, Any]]:
     blocks.append(SectionBlock(text=md("*Who runs the channels*")))
     for channel_id, admins in first.channels[:20]:
         who = ", ".join(f"<@{a}>" for a in admins) if admins else "the bot's admins"
-        section = SectionBlock(text=md(f"<#{channel_id}>: {who}"))
+        section = SectionBlock(text=md(f"• <#{channel_id}>: {who}"))
         if first.is_bot_admin or first.user_id in admins:
             section.accessory = ButtonElement(
                 text="Change admins", action_id=MANAGE_ADMINS_BUTTON, value=channel_id

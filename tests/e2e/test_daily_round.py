@@ -76,7 +76,7 @@ def test_full_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> Non
 
     # Only admins reveal.
     slack.command("reveal", user=BOB, channel=CHANNEL)
-    eventually(lambda: "only workspace admins" in last_response(fake))
+    eventually(lambda: "only this channel's admins" in last_response(fake))
     assert len(fake.messages(CHANNEL)) == 1
 
     slack.command("reveal", user=LEAD, channel=CHANNEL)
@@ -108,7 +108,7 @@ def test_full_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> Non
 
 def test_admin_only_and_bad_input(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
     slack.command("now", user=BOB, channel=CHANNEL)
-    assert "only workspace admins" in last_response(fake)
+    assert "only this channel's admins" in last_response(fake)
     slack.command("schedule 25:00 Europe/Berlin", user=ADMIN, channel=CHANNEL)
     eventually(lambda: len(fake.calls("response_url")) == 2)
     reply = last_response(fake)
@@ -210,7 +210,7 @@ def test_a_channel_chooses_its_vote_emoji(
     bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 ) -> None:
     slack.command("emoji :star:", user=BOB, channel=CHANNEL)
-    eventually(lambda: "only workspace admins" in last_response(fake))
+    eventually(lambda: "only this channel's admins" in last_response(fake))
     slack.command("emoji not an emoji", user=ADMIN, channel=CHANNEL)
     eventually(lambda: "Usage" in last_response(fake))
     slack.command("emoji :star:", user=ADMIN, channel=CHANNEL)
