@@ -429,6 +429,14 @@ def _database(database_url: str | None, tmp: str, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+def yardstick_ms() -> float:
+    """How fast this machine runs Python right now: the benchmarks share it with other work."""
+    began, total = time.perf_counter(), 0
+    for step in range(1_000_000):
+        total += step
+    return (time.perf_counter() - began) * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL database (default: SQLite files)")
@@ -441,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     shapes = SMOKE if args.smoke else tuple(s for s in (SMALL, LARGE) if s.name in args.sizes)
 
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}")
+    print(
+        f"machine yardstick: {yardstick_ms():.0f} ms for 1M Python loop steps (~40 on an idle core)"
+    )
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for shape in shapes:
