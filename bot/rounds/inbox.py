@@ -38,6 +38,9 @@ YIELD_AFTER_SECONDS = 0.005
 WAITING_FOR_MESSAGE = "waiting for the message it reacts to"
 NOT_A_ROUND_MESSAGE = "ignored: not a round message"
 
+# Outcomes the writer only counts in its batch's log line; others are logged one by one.
+ROUTINE = frozenset({ANSWER_STORED, "answer deleted", "vote stored", "vote removed"})
+
 # Called after an event was applied and committed, with its body and what applying it did.
 Applied = Callable[[dict[str, Any], str], None]
 
@@ -163,6 +166,15 @@ class Inbox:
         if event_ids:
             log.info("inbox applied", extra={"events": len(event_ids)})
         for body, outcome in done:
+            if outcome not in ROUTINE:  # why an event changed nothing, one line each
+                log.info(
+                    "event processed",
+                    extra={
+                        "event_id": body.get("event_id"),
+                        "channel": _channel(body),
+                        "outcome": outcome,
+                    },
+                )
             self._announce(body, outcome)
         return len(event_ids)
 
