@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -61,7 +59,8 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     (the Procfile's release phase), so several web processes never race on a migration."""
     engine = make_engine(settings.database_url)
     if engine.dialect.name == "sqlite":
-        migrate(engine)
+        if not is_up_to_date(engine):
+            migrate(engine)
     elif not is_up_to_date(engine):
         raise DatabaseNotMigrated(
             "the database schema is not up to date: run `python -m bot migrate` first"
@@ -96,6 +95,11 @@ def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Installations]:
         )
         return app, SingleWorkspace(client)
     assert settings.client_id and settings.client_secret  # oauth_enabled says both are set
+    # Imported here: these stores pull in sqlalchemy.ext.asyncio, a second of start-up that a
+    # single-workspace bot never needs.
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
     store = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine, logger=logger)
     oauth = OAuthSettings(
         client_id=settings.client_id,

@@ -123,6 +123,12 @@ def message_key(channel_id: str, ts: str) -> str:
     return f"{channel_id} {ts}"
 
 
+def any_waiting(session: Session) -> bool:
+    """Whether any reaction waits for its message."""
+    query = exists().where(InboxEvent.waits_for.is_not(None), InboxEvent.processed_at.is_(None))
+    return bool(session.scalar(select(query)))
+
+
 def waiting_for(session: Session, team_id: str, key: str) -> Sequence[InboxEvent]:
     """Reactions, not applied yet, that wait for the message `key` (see `message_key`)."""
     query = select(InboxEvent).where(

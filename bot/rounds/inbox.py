@@ -27,14 +27,19 @@ log = logging.getLogger(__name__)
 # Applied events are kept this long for the event_id dedupe (Slack retries within minutes).
 KEEP_APPLIED = timedelta(days=7)
 MAX_ATTEMPTS = 5
-# Events the writer applies in one transaction, and for how long at most: enough to amortise a
-# commit, short enough that the request path's inserts never wait long for SQLite's write lock.
-BATCH = 100
-BATCH_SECONDS = 0.015
+# Events the writer applies in one transaction, and for how long at most; once deliveries wait
+# to be stored (Slack waits for their answer), it commits after YIELD_AFTER_SECONDS of work and
+# stores them: long enough to amortise the batch's own queries and commit.
+BATCH = 50
+BATCH_SECONDS = 0.05
+YIELD_AFTER_SECONDS = 0.005
 # A reaction to a message the bot does not know yet (its event is late, or a retry) waits this
 # many clock drains (one a minute) for it; a reaction to any other message is then forgotten.
 WAITING_FOR_MESSAGE = "waiting for the message it reacts to"
 NOT_A_ROUND_MESSAGE = "ignored: not a round message"
+
+# Outcomes the writer only counts in its batch's log line; others are logged one by one.
+ROUTINE = frozenset({ANSWER_STORED, "answer deleted", "vote stored", "vote removed"})
 
 # Called after an event was applied and committed, with its body and what applying it did.
 Applied = Callable[[dict[str, Any], str], None]
@@ -60,6 +65,7 @@ class Inbox:
         self._start_lock = threading.Lock()
         self._queue: list[_Delivery] = []
         self._queue_lock = threading.Lock()
+        self._reactions_wait = True  # whether a reaction may wait for its message
 
     def after_apply(self, callback: Applied) -> None:
         """Run `callback(body, outcome)` after each event is applied (on the applying thread)."""
@@ -140,14 +146,16 @@ class Inbox:
             with self.sessions.begin() as session:
                 write_lock(session)
                 began = time.monotonic()
+                self._reactions_wait = inbox_store.any_waiting(session)
                 event_ids = []
                 for stored in inbox_store.fresh_events(session, limit):
                     body, outcome = self._apply(session, stored)
                     event_ids.append(stored.event_id)
                     if outcome is not None:
                         done.append((body, outcome))
-                    if time.monotonic() - began > BATCH_SECONDS:
-                        break  # the rest in the next batch, after the waiting inserts
+                    took = time.monotonic() - began
+                    if took > BATCH_SECONDS or (self._queue and took > YIELD_AFTER_SECONDS):
+                        break  # Slack waits for what is queued: store that first
         except Exception:
             log.warning("inbox batch failed; applying its events one by one", exc_info=True)
             with self.sessions.begin() as session:
@@ -158,6 +166,15 @@ class Inbox:
         if event_ids:
             log.info("inbox applied", extra={"events": len(event_ids)})
         for body, outcome in done:
+            if outcome not in ROUTINE:  # why an event changed nothing, one line each
+                log.info(
+                    "event processed",
+                    extra={
+                        "event_id": body.get("event_id"),
+                        "channel": _channel(body),
+                        "outcome": outcome,
+                    },
+                )
             self._announce(body, outcome)
         return len(event_ids)
 
@@ -201,12 +218,13 @@ class Inbox:
                 stored.attempts += 1
                 stored.error = WAITING_FOR_MESSAGE
                 stored.waits_for = inbox_store.message_key(*target)
+                self._reactions_wait = True
                 return body, None
             inbox_store.mark_applied(stored, self.now())  # none of ours: forget what it said
             return body, NOT_A_ROUND_MESSAGE
         outcome = apply_event(session, stored.team_id, event, self.now())
         inbox_store.mark_applied(stored, self.now())
-        if outcome == ANSWER_STORED:
+        if outcome == ANSWER_STORED and self._reactions_wait:
             answer = _answer_message(event)
             if answer is not None:
                 key = inbox_store.message_key(*answer)
