@@ -97,6 +97,10 @@ class Clock:
             _guarded("inbox", "prune", partial(self.inbox.prune, now))
         return report
 
+    def refresh_counts(self) -> None:
+        """The live "N answered so far" on open questions (its own job, every 30 seconds)."""
+        _guarded("counts", "refresh", partial(self.rounds.refresh_counts, self.now()))
+
     def _post_or_skip(
         self,
         report: TickReport,
@@ -186,6 +190,9 @@ def start_background_clock(clock: Clock) -> BackgroundScheduler:
         coalesce=True,
         misfire_grace_time=30,
         next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        clock.refresh_counts, "interval", seconds=30, id="counts", max_instances=1, coalesce=True
     )
     scheduler.start()
     return scheduler

@@ -37,7 +37,15 @@ def run(uis: UIs, text: str, user: str, trigger_id: str | None = None) -> str:
 
 def test_the_admin_only_commands_are_the_ones_that_run_the_channel() -> None:
     # and the review of the team's questions: only admins list the ones waiting for approval
-    assert sorted(ADMIN_ONLY) == ["now", "pause", "questions pending", "resume", "reveal"]
+    assert sorted(ADMIN_ONLY) == [
+        "leaderboard off",
+        "leaderboard on",
+        "now",
+        "pause",
+        "questions pending",
+        "resume",
+        "reveal",
+    ]
 
 
 @pytest.mark.parametrize("name", ADMIN_ONLY)
