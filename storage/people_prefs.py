@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, false, select
+from sqlalchemy import Boolean, Index, Integer, String, delete, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
-from storage.db import insert_for
+from storage.db import insert_for, rows_changed
 
 
 class PersonPrefs(Base):
@@ -118,3 +118,15 @@ def snoozes_of(session: Session, team_id: str, user_id: str) -> Sequence[Snooze]
     """All of a person's snooze periods in the workspace, oldest first."""
     query = select(Snooze).where(Snooze.team_id == team_id, Snooze.user_id == user_id)
     return session.scalars(query.order_by(Snooze.starts_at)).all()
+
+
+def forget_person(session: Session, team_id: str | None, user_id: str) -> int:
+    """Delete a person's settings and snoozes (in one workspace, or in all with None); for
+    forget-me. The rows deleted."""
+    deleted = 0
+    for model in (PersonPrefs, Snooze):
+        stmt = delete(model).where(model.user_id == user_id)
+        if team_id is not None:
+            stmt = stmt.where(model.team_id == team_id)
+        deleted += rows_changed(session.execute(stmt))
+    return deleted

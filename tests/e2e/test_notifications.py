@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import time_machine
+
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.process import ADMIN, ALICE, BOB, CAROL, CHANNEL, ROOT, SIGNING_SECRET, BotProcess
@@ -118,13 +120,15 @@ def test_a_snooze_keeps_a_streak_that_a_missed_day_would_break(
     slack = SlackDriver(bot.url, SIGNING_SECRET, fake)
 
     def on(number: int, play: Any) -> None:
+        # Both sides travel: Slack (the fake, the signed requests) and the bot agree on the time.
         bot.env["BOT_TEST_TRAVEL_TO"] = str(day(number).timestamp())
-        bot.start()
-        try:
-            play()
-            assert run(slack, fake, "reveal", user=ADMIN)["text"].startswith("Revealed.")
-        finally:
-            bot.stop()
+        with time_machine.travel(day(number), tick=True):
+            bot.start()
+            try:
+                play()
+                assert run(slack, fake, "reveal", user=ADMIN)["text"].startswith("Revealed.")
+            finally:
+                bot.stop()
 
     on(1, lambda: answer_round(bot, slack, fake, ALICE, BOB))
 
