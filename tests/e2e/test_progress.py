@@ -338,7 +338,9 @@ def test_app_home_for_admins_and_members(
     assert edit_buttons(home) == []
     assert not any("accessory" in b for b in home["blocks"])
     assert "Edit schedule" not in json.dumps(home)
-    assert "you answered 1 round · streak 1 (best 1) · 0 votes received" in channel_line(home, CHANNEL)
+    assert "you answered 1 round · streak 1 (best 1) · 0 votes received" in channel_line(
+        home, CHANNEL
+    )
 
     home = open_home(slack, fake, ALICE)
     assert edit_buttons(home) == []

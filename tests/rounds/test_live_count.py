@@ -128,3 +128,18 @@ def test_a_revealed_round_is_left_alone(sessions: Sessions, fake: FakeSlack) -> 
     assert len(fake.calls("chat.update")) == updates
     closed = fake.find_message("C1", question["ts"])
     assert closed is not None and "(closed)" in closed["text"]
+
+
+def test_the_clock_runs_the_refresh_as_its_own_job(sessions: Sessions, fake: FakeSlack) -> None:
+    subscribe(sessions, fake, "C1", "09:30 Europe/Berlin daily reveal 16:00", berlin(2026, 3, 2, 8))
+    clock = make_clock(sessions, fake)
+    clock.tick(berlin(2026, 3, 2, 9, 30))
+    [question] = top_level(fake, "C1")
+    reply(sessions, fake, "C1", question["ts"], ALICE)
+    clock.now = lambda: berlin(2026, 3, 2, 10)
+
+    fake.fail_next("chat.update", "internal_error", status=500, times=5)
+    clock.refresh_counts()  # Slack down: logged, nothing raised
+    clock.refresh_counts()
+
+    assert "1 answered so far" in live_line(top_level(fake, "C1")[0])
