@@ -1,6 +1,10 @@
 """The reveal: at the deadline (or when an admin or a practice question's poster asks), post
 what the interviewer looks for, the sample answer, who answered and the top-voted answers in the
-question's thread, and close the question; exactly once per round."""
+question's thread, and close the question; exactly once per round.
+
+The reveal names people without notifying them: Slack notifies those mentioned in a new message,
+not in an edit, so it is posted with plain names and the mentions are edited in. Only people who
+asked for reveal pings (`/interview pings on`) and are not snoozed are mentioned from the start."""
 
 from __future__ import annotations
 
