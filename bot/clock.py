@@ -121,6 +121,10 @@ class Clock:
             self._post_or_skip(report, team_id, channel_id, local_date, post_at, now)
         return report
 
+    def refresh_counts(self) -> None:
+        """The live "N answered so far" on open questions (its own job, every 30 seconds)."""
+        _guarded("counts", "refresh", partial(self.rounds.refresh_counts, self.now()))
+
     def _post_or_skip(
         self,
         report: TickReport,
@@ -251,6 +255,9 @@ def start_background_clock(clock: Clock, retention_days: int | None = None) -> B
             coalesce=True,
             next_run_time=datetime.now(UTC),
         )
+    scheduler.add_job(
+        clock.refresh_counts, "interval", seconds=30, id="counts", max_instances=1, coalesce=True
+    )
     scheduler.start()
     return scheduler
 

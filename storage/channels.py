@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text, select
+from sqlalchemy import Boolean, Integer, String, Text, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
@@ -40,6 +40,8 @@ class ChannelSchedule(Base):
         String(8), default=AnswerMode.OPEN, server_default=AnswerMode.OPEN.value
     )
     remind_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # False: `/interview leaderboard` and `stats @someone` stay private to each person
+    leaderboard_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from storage.base import Base, UtcDateTime
+from storage.blind import BlindAnswer
 from storage.channels import ChannelSchedule
 from storage.db import insert_for, rows_changed
 from storage.states import AnswerMode, RoundKind, RoundStatus
@@ -74,6 +75,8 @@ class Round(Base):
     )
     started_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     counter_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)  # blind "N so far"
+    # the answer count the question message shows ("3 answered so far"); refreshed by the clock
+    count_shown: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     reveal_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -143,6 +146,7 @@ def claim_round(
             kind=kind,
             mode=mode,
             started_by=started_by,
+            count_shown=0,
         )
         .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "local_date", "sequence"])
         .returning(Round.id)
@@ -451,3 +455,41 @@ def counted_answers(session: Session, rnd: Round) -> list[Answer]:
         return list(answers)
     cutoff = rnd.revealed_at.timestamp()
     return [a for a in answers if float(a.ts) < cutoff]
+
+
+# -- the live answer count on open questions ---------------------------------------------------
+
+
+def counts_to_show(session: Session) -> list[tuple[Round, int]]:
+    """Open, posted rounds whose question shows a different answer count than they have now:
+    (round, people who answered). Blind rounds count their private answers."""
+    open_posted = and_(
+        Round.status == RoundStatus.OPEN,
+        Round.message_ts.is_not(None),
+        Round.reveal_at.is_not(None),
+    )
+    rounds = {rnd.id: rnd for rnd in session.scalars(select(Round).where(open_posted))}
+    if not rounds:
+        return []
+    counts: dict[int, int] = dict.fromkeys(rounds, 0)
+    replies = (
+        select(Answer.round_id, func.count(func.distinct(Answer.user_id)))
+        .join(Round, Answer.round_id == Round.id)
+        .where(open_posted, Round.mode != AnswerMode.BLIND, Answer.deleted.is_(False))
+        .group_by(Answer.round_id)
+    )
+    private = (
+        select(BlindAnswer.round_id, func.count(BlindAnswer.id))
+        .join(Round, BlindAnswer.round_id == Round.id)
+        .where(open_posted, Round.mode == AnswerMode.BLIND)
+        .group_by(BlindAnswer.round_id)
+    )
+    for query in (replies, private):
+        for round_id, count in session.execute(query):
+            if round_id in counts:
+                counts[round_id] = int(count)
+    return [(rounds[i], n) for i, n in counts.items() if rounds[i].count_shown != n]
+
+
+def record_count_shown(session: Session, round_id: int, count: int) -> None:
+    session.execute(update(Round).where(Round.id == round_id).values(count_shown=count))

@@ -50,7 +50,14 @@ def run(uis: UIs, text: str, user: str, trigger_id: str | None = None) -> str:
 
 
 def test_the_admin_only_commands_are_the_ones_that_run_the_channel() -> None:
-    assert sorted(ADMIN_ONLY) == ["now", "pause", "resume", "reveal"]
+    assert sorted(ADMIN_ONLY) == [
+        "leaderboard off",
+        "leaderboard on",
+        "now",
+        "pause",
+        "resume",
+        "reveal",
+    ]
     # the review of the team's questions is the whole workspace's: the bot's admins
     assert [c.name for c in TABLE if c.access == Access.BOT_ADMIN] == ["questions pending"]
 

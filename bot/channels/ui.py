@@ -101,7 +101,7 @@ COMMANDS = (
     SubCommand(
         "remind",
         "1h|off",
-        "one reminder in the thread before the reveal",
+        "one reminder to the channel before the reveal, naming nobody",
         SECTION,
         0,
         1,
@@ -311,7 +311,8 @@ class ChannelsUI:
         self.channels.set_reminder(inv.team_id, inv.channel_id, minutes, inv.user_id, now)
         return Reply(
             f"<@{inv.user_id}> set a reminder {format_duration(duration)} before each reveal: "
-            "one message in the thread with how many answered, no mentions.",
+            "one message to the channel (from the question's thread) with how many answered, "
+            "no mentions.",
             public=True,
         )
 

@@ -21,6 +21,16 @@ from bot.channels.schedule import Schedule
 from bot.questions.render import category_label
 from bot.slack.blocks import VIEW_BLOCKS, finish_view, md, plain
 from bot.slack.errors import what_to_fix
+from bot.slack.mrkdwn import plural
+
+STREAK_RULE = (
+    "_A streak counts the channel's question of the day answered on consecutive question days; "
+    "days without a question, the channel's holidays and days you snoozed never break it._"
+)
+LEADERBOARD_RULES = (
+    "1 point per round answered and 1 per vote from someone else; equal points share a rank, "
+    "and within a rank whoever answered first in the period is listed first."
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ def stats_text(
     best_streak: int,
     votes_received: int,
     top_categories: Sequence[tuple[str, int]],
+    snoozed_until: str | None = None,
 ) -> str:
     rate = f"{answer_rate:.0%}" if answer_rate is not None else "no daily rounds yet"
     categories = ", ".join(f"{category_label(c)} ({n})" for c, n in top_categories) or "none yet"
@@ -54,7 +65,13 @@ def stats_text(
         f"• Answer rate, last 30 days: *{rate}*\n"
         f"• Streak: *{current_streak}* (best {best_streak})\n"
         f"• Votes received: *{votes_received}*\n"
-        f"• Most practised: {categories}"
+        f"• Most practised: {categories}\n"
+        + (
+            f"_Snoozed until {snoozed_until}: the streak is frozen until then._\n"
+            if snoozed_until
+            else ""
+        )
+        + STREAK_RULE
     )
 
 
@@ -64,11 +81,11 @@ def leaderboard_text(period: str, standings: Sequence[tuple[int, str, int, int, 
     if not standings:
         return f"*Leaderboard, {label}*\nNobody has answered yet. Be the first!"
     medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
-    lines = [f"*Leaderboard, {label}* (1 point per round answered, 1 per vote received)"]
+    lines = [f"*Leaderboard, {label}* · {LEADERBOARD_RULES}"]
     for rank, user, points, rounds, votes in standings:
         lines.append(
             f"{medals.get(rank, f'{rank}.')} <@{user}> — *{points}* "
-            f"({rounds} round{'s' if rounds != 1 else ''}, {votes} vote{'s' if votes != 1 else ''})"
+            f"({plural(rounds, 'round')}, {plural(votes, 'vote')})"
         )
     return "\n".join(lines)
 
@@ -99,8 +116,9 @@ def home_view(
                 f"posted. {what_to_fix(entry.paused_reason)} Then `/interview resume` there."
             )
         progress = (
-            f"you answered {entry.rounds_answered} · streak {entry.current_streak} "
-            f"(best {entry.best_streak}) · {entry.votes_received} votes received"
+            f"you answered {plural(entry.rounds_answered, 'round')} · streak "
+            f"{entry.current_streak} (best {entry.best_streak}) · "
+            f"{plural(entry.votes_received, 'vote')} received"
         )
         section = SectionBlock(text=md(f"<#{entry.channel_id}> · {plan}\n{progress}"))
         if is_admin:

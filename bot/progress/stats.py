@@ -6,13 +6,16 @@ The product's rules:
   those; rounds in other states are ignored here as well).
 - A user answered a round when they have a counted answer in it (a thread reply before the
   reveal, or a blind answer).
-- Points: 1 per round answered + 1 per counted vote received from someone else. Ties go to the
-  user whose earliest answer in the window came first, then by user id. A practice round earns
-  points only once a second person answered it, so nobody farms points by posting and
-  answering practice questions alone.
+- Points: 1 per round answered + 1 per counted vote received from someone else. Equal points
+  share a rank (1, 2, 2, 4); within a rank the user whose earliest answer in the window came
+  first is listed first, then by user id. A practice round earns points only once a second
+  person answered it, so nobody farms points by posting and answering practice questions alone.
 - Streaks count the channel's round of each day only (sequence 0), in date order. Days without a
-  round (weekends, pauses, holidays, skipped days) never break a streak. The most recent daily
-  round, while still open and not answered, does not break it yet.
+  round (weekends, pauses, holidays, skipped days) never break a streak, and neither does an
+  unanswered round on a frozen day: a day the person was snoozed, or a day the channel's
+  schedule has off (a holiday, a weekend) when someone started a round anyway. An answered
+  round on a frozen day still counts. The most recent daily round, while still open and not
+  answered, does not break it yet. The answer rate leaves frozen, unanswered days out too.
 - Windows are in the channel's local dates: "today" is `now` in the channel's time zone, and
   the last N days are today and the N-1 days before it.
 """
@@ -48,7 +51,7 @@ class UserStats:
 
 @dataclass(frozen=True)
 class Standing:
-    rank: int  # 1-based; ties are broken, so ranks are 1..n
+    rank: int  # 1-based; equal points share a rank (1, 2, 2, 4)
     user_id: str
     points: int
     rounds: int
@@ -62,14 +65,37 @@ def local_today(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
+def never_frozen(day: date) -> bool:
+    return False
+
+
+def frozen_days(
+    periods: Iterable[tuple[datetime, datetime]], timezone: str
+) -> Callable[[date], bool]:
+    """Whether a local date (in `timezone`) overlaps one of the periods [start, end)."""
+    zone = ZoneInfo(timezone)
+    spans = [
+        (start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(zone).date())
+        for start, end in periods
+        if end > start
+    ]
+
+    def frozen(day: date) -> bool:
+        return any(first <= day <= last for first, last in spans)
+
+    return frozen
+
+
 def user_stats(
     activity: ChannelActivity,
     user_id: str,
     now: datetime,
     category_of: Callable[[str], str | None],
+    frozen: Callable[[date], bool] = never_frozen,
 ) -> UserStats:
     """One person's numbers in the channel. `category_of` maps a question id to its category
-    (None for a question that no longer exists; such rounds are left out of the categories)."""
+    (None for a question that no longer exists; such rounds are left out of the categories);
+    `frozen` says which local dates can't break the person's streak (snoozed, channel days off)."""
     rounds = _counted_rounds(activity.rounds)
     counted_ids = {r.id for r in rounds}
     answered = {
@@ -84,7 +110,13 @@ def user_stats(
     # The day's round (sequence 0: scheduled, or the `/interview now` that took its place);
     # extra ad-hoc rounds on the same day are bonus practice and never break a streak.
     daily = sorted(
-        (r for r in rounds if r.kind == "daily" and r.sequence == 0),
+        (
+            r
+            for r in rounds
+            if r.kind == "daily"
+            and r.sequence == 0
+            and (r.id in answered or not frozen(r.local_date))
+        ),
         key=lambda r: (r.local_date, r.sequence),
     )
     current, best = _streaks(daily, answered)
@@ -147,12 +179,20 @@ def leaderboard(
         return len(answered[user]) + votes[user]
 
     order = sorted(answered, key=lambda user: (-points(user), earliest[user], user))
-    return [
-        Standing(
-            rank=i, user_id=user, points=points(user), rounds=len(answered[user]), votes=votes[user]
+    standings: list[Standing] = []
+    for place, user in enumerate(order[: max(limit, 0)], start=1):
+        shared = bool(standings) and standings[-1].points == points(user)
+        rank = standings[-1].rank if shared else place
+        standings.append(
+            Standing(
+                rank=rank,
+                user_id=user,
+                points=points(user),
+                rounds=len(answered[user]),
+                votes=votes[user],
+            )
         )
-        for i, user in enumerate(order[: max(limit, 0)], start=1)
-    ]
+    return standings
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ reveal. Pure: domain values in, Block Kit out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,6 +62,13 @@ class QuestionPost:
     posted_by: str | None = None  # who posted a practice question to the channel
     added_by: str | None = None  # who added a team question
     blind: bool = False
+    answered: int | None = None  # people who answered so far; None: not shown
+
+
+def answered_so_far(count: int, reveal_at: datetime, timezone: str) -> str:
+    """The live line on an open question: "3 answered so far, reveal at 16:00"."""
+    so_far = "Nobody answered yet" if count == 0 else f"{count} answered so far"
+    return f"{so_far}, reveal at {slack_time(reveal_at, timezone)}"
 
 
 def question_message(post: QuestionPost) -> Message:
@@ -86,6 +93,9 @@ def question_message(post: QuestionPost) -> Message:
         *sections(f"*{question_text(q.question)}*"),
         ContextBlock(elements=[md(how)]),
     ]
+    if post.answered is not None:
+        line = answered_so_far(post.answered, post.reveal_at, post.timezone)
+        blocks.append(ContextBlock(elements=[md(f":busts_in_silhouette: {line}")]))
     buttons = []
     if post.blind:
         buttons.append(
@@ -141,7 +151,15 @@ def reveal_message(
     top: Sequence[RevealedAnswer],
     vote_emoji: str,
     blind: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> Message:
+    """The reveal. `names` holds plain names for people to name without a mention (a mention
+    in a new message notifies; the reveal edits the mentions in afterwards)."""
+
+    def who(user: str) -> str:
+        plain_name = (names or {}).get(user)
+        return f"*{escape(plain_name)}*" if plain_name is not None else f"<@{user}>"
+
     blocks: list[Block] = [
         HeaderBlock(text=plain(":bulb: The reveal")),
         *sections(f"*What the interviewer is looking for*\n{question_text(question.rationale)}"),
@@ -149,10 +167,10 @@ def reveal_message(
         DividerBlock(),
     ]
     if participants:
-        who = ", ".join(f"<@{user}>" for user in participants)
+        everyone = ", ".join(who(user) for user in participants)
         blocks.append(
             SectionBlock(
-                text=md(f"*{plural(len(participants), 'person', 'people')} answered:* {who}")
+                text=md(f"*{plural(len(participants), 'person', 'people')} answered:* {everyone}")
             )
         )
     else:
@@ -171,7 +189,7 @@ def reveal_message(
         blocks.append(SectionBlock(text=md(f"*{label}* · {plural(votes, f':{vote_emoji}: vote')}")))
         for answer in top[:5]:
             quoted = quote(neutralize(answer.text))  # thread replies come from Slack, escaped
-            blocks.append(SectionBlock(text=md(f"<@{answer.user_id}>\n{quoted}")))
+            blocks.append(SectionBlock(text=md(f"{who(answer.user_id)}\n{quoted}")))
     elif participants:
         blocks.append(ContextBlock(elements=[md("No votes this round.")]))
     text = (
@@ -182,25 +200,31 @@ def reveal_message(
 
 
 def blind_counter_message(count: int, reveal_at: datetime, timezone: str) -> Message:
-    so_far = "No answers yet" if count == 0 else f"{count} answer{'s' if count != 1 else ''} so far"
+    so_far = "No answers yet" if count == 0 else f"{plural(count, 'answer')} so far"
     text = (
         f"{so_far} · all answers are posted here at the reveal, {slack_time(reveal_at, timezone)}"
     )
     return finish(so_far, [ContextBlock(elements=[md(f":lock: {text}")])])
 
 
-def blind_answer_message(user_id: str, answer: str) -> Message:
-    """A private answer made public at the reveal: attributed, escaped, split to fit."""
+def blind_answer_message(user_id: str, answer: str, name: str | None = None) -> Message:
+    """A private answer made public at the reveal: attributed, escaped, split to fit. With a
+    `name`, attributed by plain name (no mention, so no notification)."""
+    author = escape(name) if name is not None else f"<@{user_id}>"
     pieces = chunks(quote(escape(answer)), SECTION_LIMIT)  # typed in a modal: raw text
-    blocks: list[Block] = [SectionBlock(text=md(f"*Answer from <@{user_id}>*"))]
+    blocks: list[Block] = [SectionBlock(text=md(f"*Answer from {author}*"))]
     blocks += [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in pieces]
-    return finish(f"Answer from <@{user_id}>: {escape(answer)}", blocks)
+    return finish(f"Answer from {author}: {escape(answer)}", blocks)
 
 
-def reminder_message(count: int, reveal_at: datetime, timezone: str) -> Message:
-    answers = f"{count} answer{'s' if count != 1 else ''} so far"
-    text = f":alarm_clock: {answers}, reveal at {slack_time(reveal_at, timezone)}"
-    return finish(f"{answers}, reveal soon", [SectionBlock(text=md(text))])
+def reminder_message(
+    count: int, reveal_at: datetime, timezone: str, blind: bool = False
+) -> Message:
+    """Sent to the channel from the question's thread; names nobody."""
+    how = "press *Answer* on the question" if blind else "answer in this thread"
+    line = answered_so_far(count, reveal_at, timezone)
+    text = f":alarm_clock: {line}. Still time to join: {how}."
+    return finish(f"{line}. Still time to answer.", [SectionBlock(text=md(text))])
 
 
 def answer_modal(question: Question, round_id: int, current: str | None) -> dict[str, Any]:

@@ -1,10 +1,15 @@
 """The reveal: at the deadline (or when an admin or a practice question's poster asks), post
 what the interviewer looks for, the sample answer, who answered and the top-voted answers in the
-question's thread, and close the question; exactly once per round."""
+question's thread, and close the question; exactly once per round.
+
+The reveal names people without notifying them: Slack notifies those mentioned in a new message,
+not in an edit, so it is posted with plain names and the mentions are edited in. Only people who
+asked for reveal pings (`/interview pings on`) and are not snoozed are mentioned from the start."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,9 +22,11 @@ from bot.rounds import render
 from bot.slack.blocks import Message
 from bot.slack.clients import ClientFor
 from bot.slack.errors import is_ambiguous, is_transient, slack_error
-from bot.slack.posting import find_marked, marker
+from bot.slack.people import display_name
+from bot.slack.posting import edit_in_mentions, find_marked, marker
 from storage import blind as blind_store
 from storage import channels as channel_store
+from storage import people_prefs
 from storage import rounds as round_store
 from storage import votes as vote_store
 from storage.questions import author as question_author
@@ -88,6 +95,12 @@ class Reveals:
             if not round_store.claim_reveal(session, round_id, now, team_id):
                 return None
             rnd = session.get_one(Round, round_id)
+            private = [(b.user_id, b.text) for b in blind_store.blind_answers(session, round_id)]
+            named = {a.user_id for a in round_store.counted_answers(session, rnd)}
+            named |= {user_id for user_id, _ in private}
+            # Only those who asked for reveal pings, and are not snoozed, are notified.
+            pinged = people_prefs.reveal_pings_among(session, rnd.team_id, named)
+            pinged -= people_prefs.snoozed_among(session, rnd.team_id, pinged, now)
             plan = _RevealPlan(
                 round_id=round_id,
                 team_id=rnd.team_id,
@@ -98,8 +111,9 @@ class Reveals:
                 posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
                 added_by=question_author(session, rnd.team_id, rnd.question_id),
                 practice=rnd.kind == RoundKind.PRACTICE,
-                private=[(b.user_id, b.text) for b in blind_store.blind_answers(session, round_id)],
+                private=private,
                 retry=rnd.error is not None,
+                pinged=frozenset(pinged),
             )
             row = channel_store.get_schedule(session, plan.team_id, plan.channel_id)
             vote_emoji = row.vote_emoji if row else DEFAULT_VOTE_EMOJI
@@ -107,18 +121,21 @@ class Reveals:
         question = self.library.find(plan.team_id, plan.question_id) or MISSING_QUESTION
         try:
             client = self.client_for(plan.team_id)
+            names = _Names(client, plan.pinged)
             landed = _already_in_thread(client, plan) if plan.retry else {}
             if plan.blind:
-                self._post_blind_answers(client, plan, now, landed)
-            participants, message = self._reveal_message(plan, question, vote_emoji)
+                self._post_blind_answers(client, plan, now, landed, names)
+            participants, quiet, message = self._reveal_message(plan, question, vote_emoji, names)
             reveal_ts = landed.get(REVEAL) or _post_marked(
-                client, plan, message, marker(REVEAL, round_id=round_id)
+                client, plan, quiet, marker(REVEAL, round_id=round_id)
             )
         except Exception as exc:
             return self._reveal_failed(plan, exc)
         with self.sessions.begin() as session:
             rnd = session.get_one(Round, round_id)
             rnd.reveal_ts, rnd.error = reveal_ts, None
+        if quiet != message:
+            _mention_quietly(client, plan, reveal_ts, message)
         self._close_question(client, plan, question, len(participants))
         log.info(
             "round revealed",
@@ -132,8 +149,10 @@ class Reveals:
         return Revealed(round_id, len(participants))
 
     def _reveal_message(
-        self, plan: _RevealPlan, question: Question, vote_emoji: str
-    ) -> tuple[list[str], Message]:
+        self, plan: _RevealPlan, question: Question, vote_emoji: str, names: _Names
+    ) -> tuple[list[str], Message, Message]:
+        """(who answered, the reveal as first posted: plain names for those who don't want a
+        ping, the reveal with every mention edited in)."""
         with self.sessions.begin() as session:
             rnd = session.get_one(Round, plan.round_id)
             answers = round_store.counted_answers(session, rnd)
@@ -146,7 +165,10 @@ class Reveals:
             if not plan.blind and best > 0 and len(voters[a.ts]) == best
         ]
         message = render.reveal_message(question, participants, top, vote_emoji, blind=plan.blind)
-        return participants, message
+        quiet = render.reveal_message(
+            question, participants, top, vote_emoji, blind=plan.blind, names=names.of(participants)
+        )
+        return participants, quiet, message
 
     def _reveal_failed(self, plan: _RevealPlan, exc: Exception) -> RevealFailed:
         """Slack busy or down: the clock tries again next minute (looking first at what landed).
@@ -193,7 +215,12 @@ class Reveals:
             )
 
     def _post_blind_answers(
-        self, client: WebClient, plan: _RevealPlan, now: datetime, landed: dict[str, str]
+        self,
+        client: WebClient,
+        plan: _RevealPlan,
+        now: datetime,
+        landed: dict[str, str],
+        names: _Names,
     ) -> None:
         """Post each private answer in the thread, attributed, and record it as an answer so
         votes on it count. One already posted (a retried reveal) is recorded, not posted again."""
@@ -204,9 +231,12 @@ class Reveals:
             if user_id in done:
                 continue
             mark = marker(BLIND_ANSWER, round_id=plan.round_id, user=user_id)
+            name = names.of([user_id]).get(user_id)
             ts = landed.get(f"{BLIND_ANSWER}:{user_id}") or _post_marked(
-                client, plan, render.blind_answer_message(user_id, text), mark
+                client, plan, render.blind_answer_message(user_id, text, name), mark
             )
+            if name is not None:
+                _mention_quietly(client, plan, ts, render.blind_answer_message(user_id, text))
             with self.sessions.begin() as session:
                 round_store.upsert_answer(
                     session,
@@ -219,6 +249,34 @@ class Reveals:
                     version=ts,
                     now=now,
                 )
+
+
+class _Names:
+    """Plain names for the people a reveal names without notifying (looked up once each)."""
+
+    def __init__(self, client: WebClient, pinged: frozenset[str]) -> None:
+        self.client, self.pinged = client, pinged
+        self.known: dict[str, str] = {}
+
+    def of(self, user_ids: Sequence[str]) -> dict[str, str]:
+        """user id -> plain name, for those of `user_ids` who are not to be pinged."""
+        for user_id in user_ids:
+            if user_id not in self.pinged and user_id not in self.known:
+                self.known[user_id] = display_name(self.client, user_id) or "a teammate"
+        return {u: self.known[u] for u in user_ids if u in self.known}
+
+
+def _mention_quietly(client: WebClient, plan: _RevealPlan, ts: str, message: Message) -> None:
+    """Edit the mentions into a post that went out with plain names (an edit notifies nobody).
+    If Slack refuses, the post keeps its plain names: still correct, only not clickable."""
+    text, blocks = message
+    try:
+        edit_in_mentions(client, plan.channel_id, ts, text, blocks)
+    except Exception as exc:
+        log.warning(
+            "could not edit the mentions into the reveal",
+            extra={"channel": plan.channel_id, "round": plan.round_id, "error": slack_error(exc)},
+        )
 
 
 def _post_marked(
@@ -277,3 +335,4 @@ class _RevealPlan:
     practice: bool
     private: list[tuple[str, str]]
     retry: bool  # an earlier attempt failed or was interrupted: look before posting
+    pinged: frozenset[str] = frozenset()  # asked for reveal pings and not snoozed

@@ -7,6 +7,7 @@ practice question posted from a card (never the day's slot; may run beside the d
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from bot.channels.service import schedule_of
 from bot.questions.bank import Question, QuestionBank
 from bot.questions.library import QuestionLibrary
 from bot.rounds import render
-from bot.rounds.reveal import Reveals
+from bot.rounds.reveal import MISSING_QUESTION, Reveals
 from bot.slack.clients import ClientFor
 from bot.slack.errors import NOT_A_MEMBER, is_ambiguous, is_transient, slack_error
 from bot.slack.posting import find_marked, marker, post_quietly
@@ -217,6 +218,7 @@ class RoundService(Reveals):
             added_by=question_author(session, team_id, question.id),
             practice=request.kind == RoundKind.PRACTICE,
             blind=mode == AnswerMode.BLIND,
+            answered=0,
         )
         return _Claimed(round_id, post)
 
@@ -393,32 +395,103 @@ class RoundService(Reveals):
     # -- reminders ------------------------------------------------------------------------------
 
     def remind(self, round_id: int, now: datetime) -> bool:
-        """Post the one reminder of a round in its thread: how many answered, when the reveal is.
-        No mentions of people who have not answered."""
+        """Post the one reminder of a round: how many answered, when the reveal is. It goes to
+        the channel (a thread reply also sent to the channel, so it links to the thread) and
+        mentions nobody."""
         with self.sessions.begin() as session:
             if not round_store.claim_reminder(session, round_id, now):
                 return False
             rnd = session.get_one(Round, round_id)
-            if rnd.mode == AnswerMode.BLIND:
-                count = len(blind_store.blind_answers(session, round_id))
-            else:
-                count = len({a.user_id for a in round_store.counted_answers(session, rnd)})
+            count = _answered(session, rnd)
             timezone = channel_timezone(session, rnd.team_id, rnd.channel_id)
             team_id, channel_id, message_ts = rnd.team_id, rnd.channel_id, rnd.message_ts
-            reveal_at = rnd.reveal_at
+            reveal_at, blind = rnd.reveal_at, rnd.mode == AnswerMode.BLIND
         assert reveal_at is not None and message_ts is not None
-        message = render.reminder_message(count, reveal_at, timezone)
+        text, blocks = render.reminder_message(count, reveal_at, timezone, blind=blind)
         try:
             client = self.client_for(team_id)
         except LookupError:  # the workspace removed the app: nobody to remind
             log.info("reminder dropped: app removed", extra={"team": team_id, "round": round_id})
             return False
-        posted = post_quietly(client, channel_id, message, message_ts)
+        try:
+            client.chat_postMessage(
+                channel=channel_id,
+                thread_ts=message_ts,
+                reply_broadcast=True,
+                text=text,
+                blocks=blocks,
+            )
+            posted = True
+        except Exception as exc:  # a courtesy: the round goes on
+            log.warning("reminder failed", extra={"channel": channel_id, "error": slack_error(exc)})
+            posted = False
         log.info(
             "reminder posted",
-            extra={"channel": channel_id, "round": round_id, "answers": count, "ok": bool(posted)},
+            extra={"channel": channel_id, "round": round_id, "answers": count, "ok": posted},
         )
-        return posted is not None
+        return posted
+
+    # -- the live count on the question -----------------------------------------------------------
+
+    def refresh_counts(self, now: datetime) -> list[int]:
+        """Bring "N answered so far" on open questions up to date; the ids of rounds updated.
+        Runs from the clock, never on the answer's path: one chat.update per changed round and
+        pass, at most COUNT_UPDATES_PER_TEAM per workspace (chat.update allows about 50 a
+        minute); a round Slack refused is tried again next pass."""
+        with self.sessions.begin() as session:
+            changed = round_store.counts_to_show(session)
+            plans = [self._count_plan(session, rnd, count) for rnd, count in changed]
+        updated: list[int] = []
+        per_team: Counter[str] = Counter()
+        for team_id, channel_id, message_ts, round_id, count, post in plans:
+            if per_team[team_id] >= COUNT_UPDATES_PER_TEAM:
+                continue  # the rest next pass
+            per_team[team_id] += 1
+            text, blocks = render.question_message(post)
+            try:
+                self.client_for(team_id).chat_update(
+                    channel=channel_id, ts=message_ts, text=text, blocks=blocks
+                )
+            except Exception as exc:
+                log.info(
+                    "live count not updated; next pass",
+                    extra={"round": round_id, "error": slack_error(exc)},
+                )
+                if is_transient(exc):  # rate limited or Slack busy: leave this team alone
+                    per_team[team_id] = COUNT_UPDATES_PER_TEAM
+                continue
+            with self.sessions.begin() as session:
+                round_store.record_count_shown(session, round_id, count)
+            updated.append(round_id)
+        return updated
+
+    def _count_plan(
+        self, session: Session, rnd: Round, count: int
+    ) -> tuple[str, str, str, int, int, render.QuestionPost]:
+        row = channel_store.get_schedule(session, rnd.team_id, rnd.channel_id)
+        question = self.library.find(rnd.team_id, rnd.question_id) or MISSING_QUESTION
+        assert rnd.message_ts is not None and rnd.reveal_at is not None  # counts_to_show's rule
+        post = render.QuestionPost(
+            question,
+            rnd.reveal_at,
+            (row.timezone if row else None) or "UTC",
+            vote_emoji=row.vote_emoji if row else DEFAULT_VOTE_EMOJI,
+            round_id=rnd.id,
+            practice=rnd.kind == RoundKind.PRACTICE,
+            blind=rnd.mode == AnswerMode.BLIND,
+            answered=count,
+        )
+        return rnd.team_id, rnd.channel_id, rnd.message_ts, rnd.id, count, post
+
+
+COUNT_UPDATES_PER_TEAM = 20
+
+
+def _answered(session: Session, rnd: Round) -> int:
+    """People who answered the round so far."""
+    if rnd.mode == AnswerMode.BLIND:
+        return len(blind_store.blind_answers(session, rnd.id))
+    return len({a.user_id for a in round_store.counted_answers(session, rnd)})
 
 
 def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:

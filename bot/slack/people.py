@@ -191,3 +191,17 @@ class People:
         with self._lock:
             self._installers[team_id] = installer
         return installer
+
+
+def display_name(client: WebClient, user_id: str) -> str | None:
+    """How Slack shows a person (display name, else real name, else handle); None when Slack
+    can't say. For naming someone without a mention, which would notify them."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except Exception as exc:
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        log.info("users.info failed", extra={"user": user_id, "error": error})
+        return None
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+    return str(name or user.get("name") or "") or None

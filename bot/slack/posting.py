@@ -64,3 +64,19 @@ def find_marked(
         ):
             return str(message["ts"])
     return None
+
+
+def edit_in_mentions(
+    client: WebClient,
+    channel_id: str,
+    ts: str,
+    text: str,
+    blocks: list[dict[str, object]] | None = None,
+) -> None:
+    """Edit a posted message into its final form with mentions: Slack notifies people mentioned
+    in a new message, not in an edit, so a message first posted with plain names (or a
+    placeholder) names people without pinging them. Raises when Slack says no."""
+    if blocks is None:
+        client.chat_update(channel=channel_id, ts=ts, text=text)
+    else:
+        client.chat_update(channel=channel_id, ts=ts, text=text, blocks=blocks)

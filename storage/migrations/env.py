@@ -6,7 +6,17 @@ from alembic import context
 from sqlalchemy.schema import SchemaItem
 
 # Every module that defines models, so Base.metadata holds every table autogenerate compares.
-from storage import admins, blind, calibration, channels, inbox, questions, rounds, votes  # noqa: F401
+from storage import (  # noqa: F401
+    admins,
+    blind,
+    calibration,
+    channels,
+    inbox,
+    people_prefs,
+    questions,
+    rounds,
+    votes,
+)
 from storage.base import Base
 
 # slack_sdk's OAuth stores own these tables (created in 0002); autogenerate must not drop them.

@@ -81,10 +81,15 @@ def test_blind_round(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> No
     eventually(lambda: any("The reveal" in c.args["text"] for c in fake.calls("chat.postMessage")))
     replies = [c for c in fake.calls("chat.postMessage") if c.args.get("thread_ts") == question_ts]
     posted_answers = [c for c in replies if c.args["text"].startswith("Answer from")]
+    # Posted with plain names (a mention in a new message notifies), then the mentions are
+    # edited in.
     assert [c.args["text"].split(":")[0] for c in posted_answers] == [
-        f"Answer from <@{ALICE}>",
-        f"Answer from <@{BOB}>",
+        "Answer from alice",
+        "Answer from bob",
     ]
+    for call, user in zip(posted_answers, (ALICE, BOB), strict=True):
+        shown = fake.find_message(CHANNEL, (call.response or {})["ts"])
+        assert shown is not None and shown["text"].startswith(f"Answer from <@{user}>")
     reveal = replies[-1]
     assert "The reveal" in reveal.args["text"] and "2 people answered" in reveal.args["text"]
     assert replies.index(reveal) > replies.index(posted_answers[-1])  # answers, then reveal

@@ -221,14 +221,15 @@ def test_post_practice_question(bot: BotProcess, slack: SlackDriver, fake: FakeS
 
     # The poster reveals it: the reveal goes in its thread, the daily round stays open.
     click(slack, fake, rounds_render.REVEAL_BUTTON, round_id, user=ALICE, message_ts=practice)
-    [reveal] = eventually(lambda: in_thread(fake, practice))
+    # The question closes after the reveal has its mentions edited in.
+    closed = eventually(lambda: [c for c in fake.calls("chat.update") if c.args["ts"] == practice])
+    assert "Practice question (closed)" in closed[-1].args["text"]
+    [reveal] = in_thread(fake, practice)
     question = BANK.get("cache-invalidation")
     assert question is not None
     rendered = texts(reveal["blocks"])
     assert "The reveal" in rendered and question.sample_answer in rendered
     assert f"1 person answered:* <@{BOB}>" in rendered
-    closed = eventually(lambda: [c for c in fake.calls("chat.update") if c.args["ts"] == practice])
-    assert "Practice question (closed)" in closed[-1].args["text"]
     assert round_for(bot, practice)["revealed_at"] is not None
     assert round_for(bot, daily["ts"])["revealed_at"] is None
     assert in_thread(fake, daily["ts"]) == []

@@ -242,8 +242,8 @@ def test_leaderboard_edits_the_mentions_in(
     [update] = eventually(lambda: [c for c in fake.calls("chat.update") if c.args["ts"] == ts])
     text = update.args["text"]
     assert text.startswith("*Leaderboard, the last 7 days*")
-    # 1 point per round answered + 1 per vote from someone else; Dave's tie with Carol goes to
-    # Dave, who answered first (though UCAROL sorts before UDAVE).
+    # 1 point per round answered + 1 per vote from someone else; Dave ties with Carol and is
+    # listed first: he answered first (though UCAROL sorts before UDAVE).
     assert re.findall(r"<@(U[A-Z]+)> — \*(\d+)\* \((\d+) rounds?, (\d+) votes?\)", text) == [
         (BOB, "5", "3", "2"),
         (ALICE, "4", "2", "2"),
@@ -251,7 +251,9 @@ def test_leaderboard_edits_the_mentions_in(
         (CAROL, "2", "1", "1"),
     ]
     assert text.splitlines()[1].startswith(":first_place_medal: <@UBOB>")
-    assert text.splitlines()[4].startswith("4. <@UCAROL>")
+    # equal points share a rank: both third
+    assert text.splitlines()[3].startswith(":third_place_medal: <@UDAVE>")
+    assert text.splitlines()[4].startswith(":third_place_medal: <@UCAROL>")
     assert fake.find_message(CHANNEL, ts)["text"] == text  # type: ignore[index]
 
     # In the channel only: no private copy to the caller as well.
@@ -325,10 +327,10 @@ def test_app_home_for_admins_and_members(
     assert edit_buttons(home) == [CHANNEL, SECOND]  # the admin's own channel first
     line = channel_line(home, CHANNEL)
     assert f"every weekday at {first} (UTC)" in line
-    assert "you answered 1 · streak 1 (best 1) · 2 votes received" in line
+    assert "you answered 1 round · streak 1 (best 1) · 2 votes received" in line
     line = channel_line(home, SECOND)
     assert f"every day at {second} (Europe/Berlin)" in line
-    assert "you answered 0 · streak 0 (best 0) · 0 votes received" in line
+    assert "you answered 0 rounds · streak 0 (best 0) · 0 votes received" in line
 
     assert edit_buttons(open_home(slack, fake, LEAD)) == [CHANNEL, SECOND]
 
@@ -336,11 +338,13 @@ def test_app_home_for_admins_and_members(
     assert edit_buttons(home) == []
     assert not any("accessory" in b for b in home["blocks"])
     assert "Edit schedule" not in json.dumps(home)
-    assert "you answered 1 · streak 1 (best 1) · 0 votes received" in channel_line(home, CHANNEL)
+    assert "you answered 1 round · streak 1 (best 1) · 0 votes received" in channel_line(
+        home, CHANNEL
+    )
 
     home = open_home(slack, fake, ALICE)
     assert edit_buttons(home) == []
-    assert "you answered 0 · streak 0 (best 0)" in channel_line(home, CHANNEL)
+    assert "you answered 0 rounds · streak 0 (best 0)" in channel_line(home, CHANNEL)
 
 
 def test_edit_schedule_from_app_home(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:

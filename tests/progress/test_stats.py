@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.progress.stats import leaderboard, local_today, user_stats
+from bot.progress.stats import frozen_days, leaderboard, local_today, user_stats
 from storage.activity import AnswerRow, ChannelActivity, RoundRow, VoteRow, channel_activity
 from storage.blind import BlindAnswer
 from storage.channels import ChannelSchedule
@@ -127,6 +127,48 @@ def test_revealed_round_not_answered_breaks_the_streak() -> None:
     assert (result.current_streak, result.best_streak) == (0, 2)
 
 
+def test_a_snoozed_day_missed_freezes_the_streak_and_leaves_the_rate_alone() -> None:
+    story = Story()
+    story.round(MON, ALICE)
+    story.round(TUE, ALICE)
+    story.round(WED, BOB)  # Alice snoozed Wednesday and Thursday
+    story.round(THU, BOB)
+    story.round(FRI, ALICE)
+    snoozed = frozen_days(
+        [(datetime(2026, 1, 6, 20, 0, tzinfo=UTC), datetime(2026, 1, 9, 0, 0, tzinfo=UTC))],
+        "UTC",
+    )
+
+    frozen = user_stats(story.activity(), ALICE, NOW, CATEGORIES.get, snoozed)
+    awake = stats(story)
+
+    assert (frozen.current_streak, frozen.best_streak) == (3, 3)
+    assert frozen.answer_rate_30d == 1.0
+    # Tuesday evening, when the snooze began, was answered anyway; Friday is past the snooze
+    assert (awake.current_streak, awake.best_streak) == (1, 2)
+    assert [snoozed(day) for day in (MON, TUE, WED, THU, FRI)] == [False, True, True, True, False]
+
+
+def test_a_round_answered_while_snoozed_still_counts() -> None:
+    story = Story()
+    story.round(MON, ALICE)
+    story.round(TUE, ALICE)
+    story.round(WED, ALICE)
+
+    result = user_stats(story.activity(), ALICE, NOW, CATEGORIES.get, lambda day: day == TUE)
+
+    assert (result.current_streak, result.best_streak) == (3, 3)
+
+
+def test_snoozed_days_follow_the_channels_time_zone() -> None:
+    # 23:30 UTC on Monday is already Tuesday in Tokyo
+    period = (datetime(2026, 1, 5, 23, 30, tzinfo=UTC), datetime(2026, 1, 6, 12, 0, tzinfo=UTC))
+
+    assert not frozen_days([period], "Asia/Tokyo")(MON)
+    assert frozen_days([period], "Asia/Tokyo")(TUE)
+    assert frozen_days([period], "UTC")(MON)
+
+
 def test_the_round_after_a_skipped_day_continues_the_streak() -> None:
     story = Story()
     story.round(MON, ALICE)
@@ -226,7 +268,7 @@ def test_several_answers_in_one_round_count_as_one_round_answered() -> None:
     assert leaderboard(story.activity(), "all", NOW)[0].points == 1
 
 
-def test_leaderboard_ties_are_broken_by_earliest_answer_then_user_id() -> None:
+def test_equal_points_share_a_rank_listed_by_earliest_answer_then_user_id() -> None:
     story = Story()
     early = story.round(NEXT_MON)
     story.answer(early, CAROL, datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
@@ -240,7 +282,23 @@ def test_leaderboard_ties_are_broken_by_earliest_answer_then_user_id() -> None:
     assert [(s.rank, s.user_id, s.points) for s in top] == [
         (1, ALICE, 2),
         (2, CAROL, 1),
-        (3, BOB, 1),
+        (2, BOB, 1),
+        (2, DAVE, 1),
+    ]
+
+
+def test_the_rank_after_a_shared_one_skips_the_places_it_took() -> None:
+    story = Story()
+    story.round(NEXT_MON, ALICE, BOB, CAROL, DAVE)
+    story.round(NEXT_TUE, ALICE, BOB, CAROL)
+    story.round(date(2026, 1, 14), ALICE)
+
+    top = leaderboard(story.activity(), "week", NOW)
+
+    assert [(s.rank, s.user_id, s.points) for s in top] == [
+        (1, ALICE, 3),
+        (2, BOB, 2),
+        (2, CAROL, 2),
         (4, DAVE, 1),
     ]
 

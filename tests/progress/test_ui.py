@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.progress import render
 from tests.helpers import (
     ADMIN,
     ALICE,
@@ -52,7 +53,7 @@ def test_stats_before_any_round_show_zeros(uis: UIs) -> None:
         "• Answer rate, last 30 days: *no daily rounds yet*\n"
         "• Streak: *0* (best 0)\n"
         "• Votes received: *0*\n"
-        "• Most practised: none yet"
+        "• Most practised: none yet\n" + render.STREAK_RULE
     )
     assert not reply.public
 
@@ -68,7 +69,7 @@ def test_stats_for_oneself_count_answers_votes_and_categories(uis: UIs) -> None:
         "• Answer rate, last 30 days: *100%*\n"
         "• Streak: *1* (best 1)\n"
         "• Votes received: *1*\n"
-        "• Most practised: Databases (1)"
+        "• Most practised: Databases (1)\n" + render.STREAK_RULE
     )
 
 
@@ -118,7 +119,7 @@ def test_leaderboard_is_posted_as_a_placeholder_then_edited_so_nobody_is_pinged(
     placeholder_ts = posted.response["ts"]
     (edit,) = [c for c in uis.fake.calls("chat.update") if c.args["ts"] == placeholder_ts]
     assert edit.args["text"] == (
-        "*Leaderboard, the last 7 days* (1 point per round answered, 1 per vote received)\n"
+        f"*Leaderboard, the last 7 days* · {render.LEADERBOARD_RULES}\n"
         ":first_place_medal: <@UALICE> — *2* (1 round, 1 vote)\n"
         ":second_place_medal: <@UBOB> — *1* (1 round, 0 votes)"
     )
@@ -197,7 +198,7 @@ def test_home_tab_shows_a_persons_progress_per_channel_and_the_help(uis: UIs) ->
     assert view is not None
     text = str(view["blocks"])
     assert "<#CPRACTICE> · every weekday at 09:30 (Europe/Berlin), reveal after 6h" in text
-    assert "you answered 1 · streak 1 (best 1)" in text
+    assert "you answered 1 round · streak 1 (best 1) · 1 vote received" in text
     assert "Edit schedule" not in text
     assert "/interview leaderboard [week|month|all]" in text
 

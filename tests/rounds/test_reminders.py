@@ -1,4 +1,5 @@
-"""Reminders without nagging: one message in the thread, the configured time before the reveal."""
+"""Reminders without nagging: one message from the thread to the channel, the configured time
+before the reveal, naming nobody."""
 
 from __future__ import annotations
 
@@ -37,8 +38,14 @@ def test_one_reminder_before_the_reveal_with_the_count_and_no_mentions(
     assert report.reminded
     [reminder] = replies_in(fake, "C1")
     assert reminder["thread_ts"] == question["ts"]
-    assert reminder["text"].startswith("2 answers so far")
+    # also sent to the channel, where those who haven't opened the thread see it
+    [call] = [
+        c for c in fake.calls("chat.postMessage") if (c.response or {}).get("ts") == reminder["ts"]
+    ]
+    assert str(call.args["reply_broadcast"]).lower() in ("1", "true")
+    assert reminder["text"].startswith("2 answered so far, reveal at")
     assert "16:00 Europe/Berlin" in str(reminder["blocks"])
+    assert "Still time to join: answer in this thread." in str(reminder["blocks"])
     assert "<@" not in str(reminder["blocks"]) and "<@" not in reminder["text"]
 
     sweep(clock, berlin(2026, 3, 2, 15, 1), berlin(2026, 3, 2, 15, 59))
