@@ -83,7 +83,7 @@ def test_stats_of_someone_else_respect_the_channels_leaderboard_switch(
     bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 ) -> None:
     refused = run(slack, fake, "leaderboard off", user=BOB)
-    assert refused["text"].startswith("Sorry, only workspace admins")
+    assert refused["text"].startswith("Sorry, only this channel's admins")
     reply = run(slack, fake, "leaderboard off", user=ADMIN)
     assert reply["response_type"] == "in_channel"
     assert "turned the leaderboard off" in reply["text"]
