@@ -129,8 +129,14 @@ def _insert_new(
     values: dict[str, object],
 ) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on both backends: two requests at once add one row."""
-    statement = insert_for(session, model).values(**values).on_conflict_do_nothing()
-    return rows_changed(session.execute(statement)) > 0
+    # RETURNING, not the rowcount: psycopg reports no rowcount for ON CONFLICT inserts
+    statement = (
+        insert_for(session, model)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(model.team_id)
+    )
+    return session.execute(statement).scalar_one_or_none() is not None
 
 
 class ChannelIntro(Base):
@@ -153,5 +159,6 @@ def claim_intro(
         insert_for(session, ChannelIntro)
         .values(team_id=team_id, channel_id=channel_id, joined_ts=joined_ts, claimed_at=now)
         .on_conflict_do_nothing()
+        .returning(ChannelIntro.team_id)
     )
-    return rows_changed(session.execute(statement)) > 0
+    return session.execute(statement).scalar_one_or_none() is not None
