@@ -37,10 +37,10 @@ class ChannelNames:
         self._unreachable: set[str] = set()
 
     def __call__(self, team_id: str, channel_id: str) -> str:
-        """`#name (team/channel)`, or `team/channel` when the name is unknown."""
+        """`#name team/channel`, or `team/channel` when the name is unknown."""
         where = f"{team_id}/{channel_id}"
         name = self._name(team_id, channel_id)
-        return f"#{name} ({where})" if name else where
+        return f"#{name} {where}" if name else where
 
     def _name(self, team_id: str, channel_id: str) -> str | None:
         key = (team_id, channel_id)

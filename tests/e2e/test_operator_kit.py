@@ -27,7 +27,7 @@ def test_status_names_channels_and_works_offline(
 ) -> None:
     run(slack, fake, "schedule 09:30 Europe/Berlin weekdays reveal 16:00", user=ADMIN)
     status = bot.cli("status")
-    assert f"#interview-practice ({fake.team_id}/{CHANNEL}): " in status
+    assert f"  #interview-practice {fake.team_id}/{CHANNEL}: every weekday at 09:30" in status
 
     # Slack out of reach: the same status, with ids, and no long wait
     offline = {**bot.env, "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"}
