@@ -194,8 +194,8 @@ def _applied(db_url: str, load: LoadResult) -> Applied:
     may not have been acknowledged: they are the slack in the minimum."""
     ended = time.perf_counter()
     unsure = (load.sent - load.responses) + load.non2xx + load.errors
-    answers_min = load.sent_by_kind.get("answer", 0) - unsure
-    votes_min = load.sent_by_kind.get("vote", 0) - unsure
+    answers_min = max(0, load.sent_by_kind.get("answer", 0) - unsure)
+    votes_min = max(0, load.sent_by_kind.get("vote", 0) - unsure)
     counts = (0, 0)
     applied_after: float | None = None
     while time.perf_counter() - ended < 60:

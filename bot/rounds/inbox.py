@@ -182,6 +182,7 @@ class Inbox:
         """Apply a stored event once; returns what it did, None if already done (or waiting)."""
         try:
             with self.sessions.begin() as session:
+                write_lock(session)  # reads, then writes: never fails half-way for the lock
                 stored = inbox_store.get_event(session, event_id)
                 if stored is None or stored.processed_at is not None:
                     return None
