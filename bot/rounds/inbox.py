@@ -33,6 +33,9 @@ MAX_ATTEMPTS = 5
 BATCH = 50
 BATCH_SECONDS = 0.05
 YIELD_AFTER_SECONDS = 0.005
+# A writer that has made no progress for this long is stuck on the database (a silent outage):
+# deliveries are refused at once instead of each holding a server thread until its deadline.
+STUCK_AFTER_SECONDS = 0.75
 # A reaction to a message the bot does not know yet (its event is late, or a retry) waits this
 # many clock drains (one a minute) for it; a reaction to any other message is then forgotten.
 WAITING_FOR_MESSAGE = "waiting for the message it reacts to"
@@ -66,6 +69,8 @@ class Inbox:
         self._queue: list[_Delivery] = []
         self._queue_lock = threading.Lock()
         self._reactions_wait = True  # whether a reaction may wait for its message
+        self._idle = True  # the writer waits for work
+        self._progress_at = time.monotonic()  # when the writer last woke or got something done
 
     def after_apply(self, callback: Applied) -> None:
         """Run `callback(body, outcome)` after each event is applied (on the applying thread)."""
@@ -89,11 +94,16 @@ class Inbox:
             return True
         if not self._use_writer:
             return self._store([_Delivery(body)])[0]
+        if not self._idle and time.monotonic() - self._progress_at > STUCK_AFTER_SECONDS:
+            raise NotStored("the inbox's writer has been waiting for the database")
         delivery = _Delivery(body)
         with self._queue_lock:
             self._queue.append(delivery)
         self._notify()
         if not delivery.done.wait(REQUEST_DEADLINE_MS / 1000):
+            with self._queue_lock:  # Slack gets 503 and delivers it again: don't store it late
+                if delivery in self._queue:
+                    self._queue.remove(delivery)
             raise NotStored("the inbox's writer did not store the event in time")
         if delivery.error is not None:
             raise delivery.error
@@ -128,6 +138,7 @@ class Inbox:
         try:
             for delivery, to_apply in zip(batch, self._store(batch), strict=True):
                 delivery.to_apply = to_apply
+            self._progress_at = time.monotonic()
         except Exception as exc:  # each waiting request answers Slack 503
             for delivery in batch:
                 delivery.error = exc
@@ -163,6 +174,7 @@ class Inbox:
             for event_id in event_ids:
                 self.process(event_id)
             return len(event_ids)
+        self._progress_at = time.monotonic()
         if event_ids:
             log.info("inbox applied", extra={"events": len(event_ids)})
         for body, outcome in done:
@@ -279,7 +291,9 @@ class Inbox:
         try, but go on storing."""
         backoff, apply_after = 0.5, 0.0
         while True:
+            self._idle = True
             self._wake.wait()
+            self._progress_at, self._idle = time.monotonic(), False
             self._wake.clear()
             stopping = self._stopping
             self._store_queued()
