@@ -56,6 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from storage import admins as admin_store
+from storage import people_prefs
 from storage.admins import CalibrationManager, ChannelAdmin
 from storage.blind import BlindAnswer
 from storage.calibration import CalibrationScore, CalibrationSession
@@ -188,6 +189,7 @@ def forget_user(session: Session, team_id: str | None, user_id: str, now: dateti
     )
     evidence = _forget_evidence(session, team_id, user_id)
     names = admin_store.forget_person(session, team_id, user_id)  # the rights they were given
+    names += people_prefs.forget_person(session, team_id, user_id)  # pings, snoozes
     names += _forget_names(session, team_id, user_id)
     events = _forget_events(session, team_id, user_id, now)
     return Forgotten(

@@ -173,6 +173,12 @@ VALID_ARGS: dict[str, list[list[str]]] = {
     "calibration": [["report"], ["report", "<@UALICE>", "since", "2026-01-01"]],
     "forget-me": [[]],
     "questions pending": [[]],
+    "snooze": [[], ["1w"], ["3D"], ["off"]],
+    "pings": [[], ["on"], ["OFF"]],
+    "leaderboard off": [[]],
+    "leaderboard on": [[]],
+    "admins": [[], ["add", "<@UBOB>"], ["remove", "<@UBOB|bob>"]],
+    "managers": [[], ["add", "<@UBOB>"], ["remove", "<@W0ENTERPRISE>"]],
     "questions edit": [["custom-my-question"]],
     "questions remove": [["custom-my-question"]],
 }

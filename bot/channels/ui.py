@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +30,7 @@ from bot.questions.render import practice_card
 from bot.slack.blocks import metadata
 from bot.slack.channels import ChannelDirectory
 from bot.slack.clients import ClientFor
-from bot.slack.commands import Access, Handler, SubCommand, choice
+from bot.slack.commands import SHOW_USAGE, Access, Handler, SubCommand, choice
 from bot.slack.errors import slack_error
 from bot.slack.mrkdwn import escape, slack_date_time
 from bot.slack.people import People, RoleUnknown
@@ -60,17 +60,13 @@ def _emoji_check(args: tuple[str, ...]) -> str | None:
     return None
 
 
-def _grant_check(example: str) -> Callable[[tuple[str, ...]], str | None]:
-    """`add @someone`, `remove @someone`, or nothing (the list)."""
-
-    def check(args: tuple[str, ...]) -> str | None:
-        if not args:
-            return None
-        if len(args) != 2 or args[0].lower() not in ("add", "remove") or not MENTION.match(args[1]):
-            return f"Usage: `{example} add @name` or `{example} remove @name`."
+def _check_grant(args: tuple[str, ...]) -> str | None:
+    """`add @someone`, `remove @someone`, or nothing (the list); else the table's usage."""
+    if not args:
         return None
-
-    return check
+    if len(args) != 2 or args[0].lower() not in ("add", "remove") or not MENTION.match(args[1]):
+        return SHOW_USAGE
+    return None
 
 
 SECTION = "Running the channel"
@@ -125,7 +121,7 @@ COMMANDS = (
         0,
         2,
         Access.ADMIN_TO_CHANGE,
-        _grant_check("/interview admins"),
+        _check_grant,
     ),
     SubCommand(
         "managers",
@@ -135,7 +131,7 @@ COMMANDS = (
         0,
         2,
         Access.BOT_ADMIN_TO_CHANGE,
-        _grant_check("/interview managers"),
+        _check_grant,
     ),
 )
 

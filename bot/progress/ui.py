@@ -28,7 +28,9 @@ def _mention_check(args: tuple[str, ...]) -> str | None:
 
 
 def _snooze_check(args: tuple[str, ...]) -> str | None:
-    return SNOOZE_USAGE if args and parse_snooze(args[0]) is None else None
+    if args and parse_snooze(args[0]) is None:
+        return f"{SNOOZE_USAGE} For example `/interview snooze 1w`."
+    return None
 
 
 SECTION = "Practice"

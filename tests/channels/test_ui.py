@@ -280,8 +280,8 @@ def test_remind_with_a_duration_is_announced_without_mentions(
 
     assert reply.public
     assert reply.text == (
-        f"<@UADMIN> set a reminder {said} before each reveal: one message in the thread with "
-        "how many answered, no mentions."
+        f"<@UADMIN> set a reminder {said} before each reveal: one message to the channel (from "
+        "the question's thread) with how many answered, no mentions."
     )
 
 

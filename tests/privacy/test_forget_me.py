@@ -32,6 +32,7 @@ from bot.rounds.inbox import Inbox
 from bot.rounds.reveal import Revealed
 from bot.rounds.service import RoundService, Started
 from bot.sandbox.fake_slack import FakeSlack
+from storage import people_prefs
 from storage import privacy as privacy_store
 from storage.calibration import CalibrationSession
 from storage.questions import CustomQuestion
@@ -455,3 +456,21 @@ def test_a_revealed_blind_answer_counts_once(world: World) -> None:
     forgotten = world.privacy.forget(TEAM, ALICE, utc_now())
     assert (forgotten.answers, forgotten.blind_answers) == (1, 1)
     assert holding(world.sessions.kw["bind"], "alice-blind-secret") == []
+
+
+def test_forgetting_a_person_ends_their_snooze_and_their_reveal_pings(
+    sessions: sessionmaker[Session],
+) -> None:
+    now = utc_now()
+    with sessions.begin() as session:
+        people_prefs.set_reveal_pings(session, TEAM, ALICE, True, now)
+        people_prefs.snooze(session, TEAM, ALICE, now, now + timedelta(days=7))
+        people_prefs.set_reveal_pings(session, TEAM, BOB, True, now)
+
+    with sessions.begin() as session:
+        privacy_store.forget_user(session, TEAM, ALICE, now)
+
+    with sessions.begin() as session:
+        assert not people_prefs.wants_reveal_pings(session, TEAM, ALICE)
+        assert list(people_prefs.snoozes_of(session, TEAM, ALICE)) == []
+        assert people_prefs.wants_reveal_pings(session, TEAM, BOB)  # others' settings stay
