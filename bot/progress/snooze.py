@@ -8,7 +8,10 @@ from datetime import timedelta
 
 MAX_DAYS = 30
 _DURATION = re.compile(r"^(\d{1,2})([dw])$")
-USAGE = "Snooze for a number of days or weeks, like `3d`, `1w` or `2w` (at most 30 days), or `off`."
+USAGE = (
+    "Snooze for a number of days or weeks (at most 30 days), like `/interview snooze 1w`, "
+    "`3d` or `2w`, or `off`."
+)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def _mention_check(args: tuple[str, ...]) -> str | None:
 
 def _snooze_check(args: tuple[str, ...]) -> str | None:
     if args and parse_snooze(args[0]) is None:
-        return f"{SNOOZE_USAGE} For example `/interview snooze 1w`."
+        return SNOOZE_USAGE
     return None
 
 
