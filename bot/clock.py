@@ -72,10 +72,7 @@ class Clock:
             interrupted = round_store.expire_stale_claims(session, now - CLAIM_TIMEOUT)
             for round_id in round_store.reopen_stale_reveals(session, now - REVEAL_TIMEOUT):
                 log.warning("reveal interrupted; retrying", extra={"round": round_id})
-            due = [(rnd.team_id, rnd.id) for rnd in round_store.due_reveals(session, now)]
-            reminders = [
-                (rnd.team_id, rnd.id) for rnd, _ in round_store.due_reminders(session, now)
-            ]
+        # Recovered first, so a round found posted is revealed in this same pass if it is due.
         for round_id in interrupted:
             recover = partial(self.rounds.recover_interrupted, round_id)
             if not _guarded("recover", round_id, recover):
@@ -83,6 +80,11 @@ class Clock:
                     "round interrupted before its post was confirmed; not retried",
                     extra={"round": round_id},
                 )
+        with self.sessions.begin() as session:
+            due = [(rnd.team_id, rnd.id) for rnd in round_store.due_reveals(session, now)]
+            reminders = [
+                (rnd.team_id, rnd.id) for rnd, _ in round_store.due_reminders(session, now)
+            ]
         for revealed in _in_lanes(partial(self._reveal, now), due):
             report.revealed.extend(revealed)
         for reminded in _in_lanes(partial(self._remind, now), reminders):

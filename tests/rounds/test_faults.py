@@ -160,6 +160,23 @@ def test_a_process_killed_after_posting_but_before_saving_reopens_the_round_it_p
     assert reveals(fake)[0]["thread_ts"] == question["ts"]
 
 
+def test_a_process_killed_after_posting_and_back_after_the_reveal_time_reveals_at_once(
+    sessions: Sessions, fake: FakeSlack
+) -> None:
+    monday_question(sessions, fake)
+    dying = RoundService(sessions, BANK, lambda _team: DiesAfterPosting(fake))  # type: ignore[arg-type,return-value]  # only chat_postMessage is called before the death
+    with pytest.raises(ProcessKilled):
+        Clock(sessions, dying).tick(berlin(2026, 1, 12, 9, 30))
+
+    # Down until after the 16:00 reveal: the first pass after the restart finds the question
+    # and reveals it, instead of waiting a minute for the next pass.
+    report = make_clock(sessions, fake).tick(berlin(2026, 1, 12, 16, 20))
+    [question] = top_level(fake, "C1")
+    [rnd] = rounds(sessions)
+    assert report.revealed == [rnd.id]
+    assert reveals(fake)[0]["thread_ts"] == question["ts"]
+
+
 def test_a_refused_now_leaves_the_days_scheduled_question_in_place(
     sessions: Sessions, fake: FakeSlack
 ) -> None:
