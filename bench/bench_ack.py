@@ -175,7 +175,7 @@ def _profiler(pid: int, seconds: float, out: str) -> subprocess.Popen[bytes]:
     """py-spy sampling the bot (all threads, idle ones left out) while the load runs; collapsed
     stacks, one per line with its sample count."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    cmd = [spy, "record", "--format", "raw", "-o", out, "-d", str(max(1, round(seconds)))]
+    cmd = [spy, "record", "--gil", "--format", "raw", "-o", out, "-d", str(max(1, round(seconds)))]
     return subprocess.Popen([*cmd, "-p", str(pid)], stdout=subprocess.DEVNULL)
 
 

@@ -4,14 +4,26 @@ Queries only: the caller owns the session and its transaction; nothing here comm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, String, Text, delete, exists, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
-from storage.db import insert_for, rows_changed
+from storage.db import built_once, insert_for, rows_changed
 from storage.rounds import Answer, Round
 
 # What an applied event keeps: its event_id (and type, times) for the dedupe, not what it said.
@@ -60,21 +72,29 @@ def store_events(session: Session, rows: Sequence[dict[str, object]]) -> set[str
     Each row has event_id, team_id, event_type, payload and received_at."""
     if not rows:
         return set()
-    stmt = (
-        insert_for(session, InboxEvent)
-        .values([{**row, "attempts": 0} for row in rows])
+    return set(session.scalars(built_once(session, _store_events), [*rows]))
+
+
+def _store_events(insert: Callable[[Any], Any]) -> Any:
+    events = InboxEvent.__table__
+    return (
+        insert(events)
+        .values(attempts=0)
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(InboxEvent.event_id)
+        .returning(events.c.event_id)
     )
-    return set(session.scalars(stmt))
 
 
 def processed_ids(session: Session, event_ids: set[str]) -> set[str]:
     """Which of these stored events were applied already."""
-    query = select(InboxEvent.event_id).where(
-        InboxEvent.event_id.in_(event_ids), InboxEvent.processed_at.is_not(None)
+    return set(session.scalars(built_once(session, _processed), {"ids": list(event_ids)}))
+
+
+def _processed(_insert: object) -> Select[str]:
+    return select(InboxEvent.event_id).where(
+        InboxEvent.event_id.in_(bindparam("ids", expanding=True)),
+        InboxEvent.processed_at.is_not(None),
     )
-    return set(session.scalars(query))
 
 
 def get_event(session: Session, event_id: str) -> InboxEvent | None:
@@ -141,10 +161,16 @@ def waiting_for(session: Session, team_id: str, key: str) -> Sequence[InboxEvent
 
 def is_round_message(session: Session, team_id: str, channel_id: str, ts: str) -> bool:
     """Whether `ts` is a round's question or an answer (a deleted one too) in that channel."""
-    answer = exists().where(
-        Answer.team_id == team_id, Answer.channel_id == channel_id, Answer.ts == ts
-    )
+    params = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
+    return bool(session.scalar(built_once(session, _round_message), params))
+
+
+def _round_message(_insert: object) -> Select[bool]:
+    team: BindParameter[str] = bindparam("team_id")
+    channel: BindParameter[str] = bindparam("channel_id")
+    ts: BindParameter[str] = bindparam("ts")
+    answer = exists().where(Answer.team_id == team, Answer.channel_id == channel, Answer.ts == ts)
     question = exists().where(
-        Round.team_id == team_id, Round.channel_id == channel_id, Round.message_ts == ts
+        Round.team_id == team, Round.channel_id == channel, Round.message_ts == ts
     )
-    return bool(session.scalar(select(or_(answer, question))))
+    return select(or_(answer, question))

@@ -10,8 +10,9 @@ Queries only: the caller owns the session and its transaction; nothing here comm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -19,10 +20,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Row,
+    Select,
     String,
     Text,
     UniqueConstraint,
     and_,
+    bindparam,
     func,
     select,
     update,
@@ -32,7 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from storage.base import Base, UtcDateTime
 from storage.blind import BlindAnswer
 from storage.channels import ChannelSchedule
-from storage.db import insert_for, rows_changed
+from storage.db import built_once, insert_for, rows_changed
 from storage.states import AnswerMode, RoundKind, RoundStatus
 
 UNREVEALED = (RoundStatus.CLAIMED, RoundStatus.OPEN)
@@ -220,11 +224,20 @@ def open_round(
     return session.scalars(query.order_by(Round.id.desc()).limit(1)).first()
 
 
-def round_by_message(session: Session, team_id: str, channel_id: str, ts: str) -> Round | None:
-    query = select(Round).where(
-        Round.team_id == team_id, Round.channel_id == channel_id, Round.message_ts == ts
+def round_by_message(
+    session: Session, team_id: str, channel_id: str, ts: str
+) -> Row[int, str, datetime | None] | None:
+    """The round whose question is this message: its id, mode and reveal time."""
+    params = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
+    return session.execute(built_once(session, _round_by_message), params).first()
+
+
+def _round_by_message(_insert: object) -> Select[int, str, datetime | None]:
+    return select(Round.id, Round.mode, Round.revealed_at).where(
+        Round.team_id == bindparam("team_id"),
+        Round.channel_id == bindparam("channel_id"),
+        Round.message_ts == bindparam("ts"),
     )
-    return session.scalars(query).first()
 
 
 def question_history(session: Session, team_id: str, channel_id: str) -> list[str]:
@@ -376,23 +389,30 @@ def upsert_answer(
 ) -> None:
     """Keep the newest text per message whatever order the reply and its edits arrive in; a
     deleted message stays deleted."""
-    stmt = insert_for(session, Answer).values(
-        round_id=round_id,
-        team_id=team_id,
-        channel_id=channel_id,
-        ts=ts,
-        user_id=user_id,
-        text=text,
-        version=version,
-        deleted=False,
-        received_at=now,
+    session.execute(
+        built_once(session, _upsert_answer),
+        {
+            "round_id": round_id,
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "ts": ts,
+            "user_id": user_id,
+            "text": text,
+            "version": version,
+            "deleted": False,
+            "received_at": now,
+        },
     )
-    stmt = stmt.on_conflict_do_update(
+
+
+def _upsert_answer(insert: Callable[[Any], Any]) -> Any:
+    answers = Answer.__table__
+    stmt = insert(answers)
+    return stmt.on_conflict_do_update(
         index_elements=["team_id", "channel_id", "ts"],
         set_={"text": stmt.excluded.text, "version": stmt.excluded.version},
-        where=(Answer.version < stmt.excluded.version) & Answer.deleted.is_(False),
+        where=(answers.c.version < stmt.excluded.version) & answers.c.deleted.is_(False),
     )
-    session.execute(stmt)
 
 
 def delete_answer(
@@ -437,13 +457,21 @@ def delete_answer(
 
 
 def is_deleted_answer(session: Session, team_id: str, channel_id: str, ts: str) -> bool:
-    query = select(Answer.id).where(
-        Answer.team_id == team_id,
-        Answer.channel_id == channel_id,
-        Answer.ts == ts,
-        Answer.deleted.is_(True),
+    params = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
+    return session.execute(built_once(session, _deleted_answer), params).first() is not None
+
+
+def _deleted_answer(_insert: object) -> Select[int]:
+    return (
+        select(Answer.id)
+        .where(
+            Answer.team_id == bindparam("team_id"),
+            Answer.channel_id == bindparam("channel_id"),
+            Answer.ts == bindparam("ts"),
+            Answer.deleted.is_(True),
+        )
+        .limit(1)
     )
-    return session.execute(query.limit(1)).first() is not None
 
 
 def counted_answers(session: Session, rnd: Round) -> list[Answer]:

@@ -4,14 +4,26 @@ Queries only: the caller owns the session and its transaction; nothing here comm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint, and_, delete, func, select
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Select,
+    String,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
-from storage.db import insert_for, rows_changed
+from storage.db import built_once, rows_changed
 from storage.rounds import Answer
 
 
@@ -48,41 +60,57 @@ def upsert_vote(
 ) -> None:
     """Apply a reaction change unless a newer one for the same voter and message is stored.
     `emoji` is the reaction that casts the vote; a removal passes None and keeps it."""
-    stmt = insert_for(session, Vote).values(
-        team_id=team_id,
-        channel_id=channel_id,
-        message_ts=message_ts,
-        voter_id=voter_id,
-        active=active,
-        version=version,
-        updated_at=now,
-        emoji=emoji,
+    session.execute(
+        built_once(session, _upsert_vote),
+        {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "message_ts": message_ts,
+            "voter_id": voter_id,
+            "active": active,
+            "version": version,
+            "updated_at": now,
+            "emoji": emoji,
+        },
     )
-    stmt = stmt.on_conflict_do_update(
+
+
+def _upsert_vote(insert: Callable[[Any], Any]) -> Any:
+    votes = Vote.__table__
+    stmt = insert(votes)
+    return stmt.on_conflict_do_update(
         index_elements=["team_id", "channel_id", "message_ts", "voter_id"],
         set_={
             "active": stmt.excluded.active,
             "version": stmt.excluded.version,
-            "updated_at": now,
-            "emoji": func.coalesce(stmt.excluded.emoji, Vote.emoji),
+            "updated_at": stmt.excluded.updated_at,
+            "emoji": func.coalesce(stmt.excluded.emoji, votes.c.emoji),
         },
-        where=Vote.version <= stmt.excluded.version,
+        where=votes.c.version <= stmt.excluded.version,
     )
-    session.execute(stmt)
 
 
 def vote_emoji_of(
     session: Session, team_id: str, channel_id: str, message_ts: str, voter_id: str
 ) -> str | None:
     """The reaction an active vote was cast with; None without an active vote."""
-    query = select(Vote.emoji).where(
-        Vote.team_id == team_id,
-        Vote.channel_id == channel_id,
-        Vote.message_ts == message_ts,
-        Vote.voter_id == voter_id,
+    params = {
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "message_ts": message_ts,
+        "voter_id": voter_id,
+    }
+    return session.execute(built_once(session, _vote_emoji), params).scalar_one_or_none()
+
+
+def _vote_emoji(_insert: object) -> Select[str | None]:
+    return select(Vote.emoji).where(
+        Vote.team_id == bindparam("team_id"),
+        Vote.channel_id == bindparam("channel_id"),
+        Vote.message_ts == bindparam("message_ts"),
+        Vote.voter_id == bindparam("voter_id"),
         Vote.active.is_(True),
     )
-    return session.execute(query).scalar_one_or_none()
 
 
 def voters_by_answer(session: Session, answers: Sequence[Answer]) -> dict[str, list[str]]:

@@ -159,14 +159,17 @@ class Inbox:
                 began = time.monotonic()
                 self._reactions_wait = inbox_store.any_waiting(session)
                 event_ids = []
-                for stored in inbox_store.fresh_events(session, limit):
-                    body, outcome = self._apply(session, stored)
-                    event_ids.append(stored.event_id)
-                    if outcome is not None:
-                        done.append((body, outcome))
-                    took = time.monotonic() - began
-                    if took > BATCH_SECONDS or (self._queue and took > YIELD_AFTER_SECONDS):
-                        break  # Slack waits for what is queued: store that first
+                # The events' own changes (applied, trimmed) go out in one UPDATE at commit,
+                # not one before each query of the next event.
+                with session.no_autoflush:
+                    for stored in inbox_store.fresh_events(session, limit):
+                        body, outcome = self._apply(session, stored)
+                        event_ids.append(stored.event_id)
+                        if outcome is not None:
+                            done.append((body, outcome))
+                        took = time.monotonic() - began
+                        if took > BATCH_SECONDS or (self._queue and took > YIELD_AFTER_SECONDS):
+                            break  # Slack waits for what is queued: store that first
         except Exception:
             log.warning("inbox batch failed; applying its events one by one", exc_info=True)
             with self.sessions.begin() as session:
@@ -231,6 +234,7 @@ class Inbox:
                 stored.attempts += 1
                 stored.error = WAITING_FOR_MESSAGE
                 stored.waits_for = inbox_store.message_key(*target)
+                session.flush()  # its message may come later in this very batch
                 self._reactions_wait = True
                 return body, None
             inbox_store.mark_applied(stored, self.now())  # none of ours: forget what it said
