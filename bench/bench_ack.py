@@ -72,12 +72,24 @@ class RunReport:
         return self.bot.rps / self.bare.rps if self.bare.rps else 0.0
 
 
-def mix(fake: FakeSlack, question_ts: str, count: int, seed: int = 7) -> list[SignedRequest]:
+# What `--mix` sends, ten requests at a time: the issue's mix, and its parts alone.
+MIXES = {
+    "full": ["answer"] * 6 + ["vote"] * 2 + ["random", "stats"],
+    "answers": ["answer"] * 10,
+    "events": ["answer"] * 6 + ["vote"] * 2 + ["answer"] * 2,
+    "commands": ["random", "stats"] * 5,
+}
+
+
+def mix(
+    fake: FakeSlack, question_ts: str, count: int, seed: int = 7, kinds: list[str] | None = None
+) -> list[SignedRequest]:
     """`count` unique signed requests: 6 answers, 2 votes, a `random` and a `stats` in every ten,
-    shuffled; each vote is on an answer that comes earlier in the list, by someone else."""
+    shuffled (or the ten `kinds`); each vote is on an answer that comes earlier in the list, by
+    someone else."""
     rng = random.Random(seed)
     driver = SlackDriver("http://unused", SIGNING_SECRET, fake)
-    kinds = ["answer"] * 6 + ["vote"] * 2 + ["random", "stats"]
+    kinds = list(kinds or MIXES["full"])
     answers: list[tuple[str, str]] = []  # (ts, author)
     voted: set[tuple[str, str]] = set()
     out: list[SignedRequest] = []
@@ -118,7 +130,13 @@ def mix(fake: FakeSlack, question_ts: str, count: int, seed: int = 7) -> list[Si
     return out
 
 
-def run(kind: str, seconds: float, connections: int, profile: str | None = None) -> RunReport:
+def run(
+    kind: str,
+    seconds: float,
+    connections: int,
+    profile: str | None = None,
+    kinds: list[str] | None = None,
+) -> RunReport:
     fake = make_fake()
     for user in PEOPLE:
         fake.add_user(user, user.lower(), tz="Europe/Berlin")
@@ -129,7 +147,7 @@ def run(kind: str, seconds: float, connections: int, profile: str | None = None)
             try:
                 bare_result = drive(
                     bare.url,
-                    mix(fake, fake.next_ts(), count, seed=1),
+                    mix(fake, fake.next_ts(), count, seed=1, kinds=kinds),
                     seconds=seconds,
                     connections=connections,
                 )
@@ -144,7 +162,7 @@ def run(kind: str, seconds: float, connections: int, profile: str | None = None)
                 slack = SlackDriver(bot.url, SIGNING_SECRET, fake)
                 assert slack.command("now", user=ADMIN, channel=CHANNEL).ok
                 question = eventually(lambda: fake.messages(CHANNEL), timeout=30)[0]["ts"]
-                requests = mix(fake, question, count)
+                requests = mix(fake, question, count, kinds=kinds)
                 spy = _profiler(bot.proc.pid, seconds, f"{profile}-{kind}.txt") if profile else None
                 bot_result = drive(bot.url, requests, seconds=seconds, connections=connections)
                 if spy is not None:
@@ -175,7 +193,17 @@ def _profiler(pid: int, seconds: float, out: str) -> subprocess.Popen[bytes]:
     """py-spy sampling the bot (all threads, idle ones left out) while the load runs; collapsed
     stacks, one per line with its sample count."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    cmd = [spy, "record", "--gil", "--format", "raw", "-o", out, "-d", str(max(1, round(seconds)))]
+    cmd = [
+        spy,
+        "record",
+        *(["--gil"] if os.environ.get("BENCH_GIL") else []),
+        "--format",
+        "raw",
+        "-o",
+        out,
+        "-d",
+        str(max(1, round(seconds))),
+    ]
     return subprocess.Popen([*cmd, "-p", str(pid)], stdout=subprocess.DEVNULL)
 
 
@@ -241,6 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", help="also write the reports here")
     parser.add_argument("--profile", help="py-spy the bot under load into PROFILE-<database>.txt")
+    parser.add_argument(
+        "--mix",
+        choices=sorted(MIXES),
+        default="full",
+        help="full: the issue's mix (the default); answers, events (answers and votes) or "
+        "commands alone, to tell their costs apart",
+    )
     args = parser.parse_args(argv)
     kinds = (args.databases or "sqlite").split(",")
     if args.databases is None and (
@@ -250,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     print("machine:", json.dumps(machine()))
     reports = []
     for kind in kinds:
-        report = run(kind, args.seconds, args.connections, args.profile)
+        report = run(kind, args.seconds, args.connections, args.profile, MIXES[args.mix])
         reports.append(report)
         print(describe(report), flush=True)
     if args.json:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -40,7 +42,7 @@ from bot.slack.errors import refusal
 from bot.slack.installs import Installations, SingleWorkspace, WorkspaceClients
 from bot.slack.people import People, RoleUnknown
 from bot.slash import SlashCommands, help_text
-from handlers import Features, installs, register_all
+from handlers import Features, events, installs, register_all
 from storage.db import is_up_to_date, make_engine, make_session_factory, migrate
 
 __all__ = ["BOT_SCOPES", "Bot", "build_bot", "open_database"]
@@ -78,6 +80,8 @@ class Bot:
     app: App
     inbox: Inbox
     clock: Clock
+    # An Events API delivery's HTTP status once the inbox has it; None: Bolt handles it.
+    store_event: Callable[[dict[str, Any]], int | None]
 
 
 def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Installations]:
@@ -183,7 +187,7 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
     register_all(app, features, now)
     _register_error_handler(app)
     clock = Clock(sessions, rounds, inbox, now, calibration)
-    return Bot(engine, sessions, bank, app, inbox, clock)
+    return Bot(engine, sessions, bank, app, inbox, clock, partial(events.store_delivery, inbox))
 
 
 def _register_error_handler(app: App) -> None:

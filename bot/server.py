@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -35,6 +36,9 @@ MAX_BODY = 1024 * 1024
 # Slack refuses requests older than this itself; Bolt checks the signature again afterwards.
 MAX_CLOCK_SKEW = 5 * 60
 SLACK_PATHS = ("/slack/events",)
+# Where a signed JSON body (an Events API delivery), once verified and parsed, waits in the
+# environ for the app.
+SIGNED_JSON = "interview_bot.signed_json"
 
 
 def refuse_early(environ: dict[str, Any], now: float | None = None) -> tuple[str, bytes] | None:
@@ -75,13 +79,15 @@ def verify_and_check(environ: dict[str, Any], signing_secret: str) -> tuple[str,
         environ.get("HTTP_X_SLACK_SIGNATURE", ""),
     ):
         return "401 Unauthorized", b"invalid signature\n"
-    return _shape_problem(text, environ.get("CONTENT_TYPE", ""))
+    return _shape_problem(text, environ)
 
 
-def _shape_problem(text: str, content_type: str) -> tuple[str, bytes] | None:
+def _shape_problem(text: str, environ: dict[str, Any]) -> tuple[str, bytes] | None:
     """A signed body Bolt would fail on with a 500: JSON that is not an object, an `event`
-    or an interactivity `payload` that is not an object."""
-    if content_type.startswith("application/json"):
+    or an interactivity `payload` that is not an object. A JSON body (the Events API) is kept
+    parsed in the environ (`SIGNED_JSON`)."""
+    is_json = environ.get("CONTENT_TYPE", "").startswith("application/json")
+    if is_json:
         raw = text
     else:
         payloads = parse_qs(text).get("payload")
@@ -94,14 +100,42 @@ def _shape_problem(text: str, content_type: str) -> tuple[str, bytes] | None:
         return "400 Bad Request", b"malformed JSON\n"
     if not isinstance(data, dict) or not isinstance(data.get("event", {}), dict):
         return "400 Bad Request", b"unexpected payload\n"
+    if is_json:
+        environ[SIGNED_JSON] = data
     return None
 
 
+def slack_fields(body: dict) -> dict[str, str]:
+    """The ids worth a log line; never tokens or message text. A field of an unexpected type
+    (a signed but odd payload) is left out rather than failing the request."""
+    event = _object(body.get("event"))
+    kind = body.get("command") or event.get("subtype") or event.get("type") or body.get("type")
+    fields = {
+        "kind": kind,
+        "team": body.get("team_id") or _object(body.get("team")).get("id"),
+        "channel": body.get("channel_id")
+        or event.get("channel")
+        or _object(event.get("item")).get("channel"),
+        "user": body.get("user_id") or event.get("user") or _object(body.get("user")).get("id"),
+        "request_id": body.get("event_id") or body.get("trigger_id"),
+    }
+    return {key: str(value) for key, value in fields.items() if isinstance(value, str) and value}
+
+
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def make_wsgi(
-    bolt_handler: SlackRequestHandler, engine: Engine, signing_secret: str | None = None
+    bolt_handler: SlackRequestHandler,
+    engine: Engine,
+    signing_secret: str | None = None,
+    events: Callable[[dict[str, Any]], int | None] | None = None,
 ) -> Wsgi:
     """The app Slack talks to. With `signing_secret` (HTTP mode) requests are verified before
-    Bolt parses them, so an unsigned body can never make it fail."""
+    Bolt parses them, so an unsigned body can never make it fail. Then `events` gets each
+    signed Events API delivery first: the HTTP status to answer, or None to hand it to Bolt
+    (Bolt's dispatch costs more than storing an event, and events are most of Slack's traffic)."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -117,6 +151,13 @@ def make_wsgi(
             start_response(status, [("Content-Type", "text/plain")])
             return [message]
         started = time.perf_counter()
+        body: dict[str, Any] | None = environ.get(SIGNED_JSON)
+        if events is not None and body is not None:
+            stored = events(body)
+            if stored is not None:
+                start_response(f"{stored} {HTTPStatus(stored).phrase}", [("Content-Length", "0")])
+                _log_request(environ, str(stored), started, slack_fields(body))
+                return []
         status_holder: list[str] = []
         fields: dict[str, str] = {}
         token = REQUEST_FIELDS.set(fields)
@@ -126,23 +167,29 @@ def make_wsgi(
             return start_response(status, headers, *args)
 
         try:
-            body = bolt_handler(environ, recording_start_response)
+            response = bolt_handler(environ, recording_start_response)
         finally:
             REQUEST_FIELDS.reset(token)
-        log.info(
-            "request",
-            extra={
-                "method": environ.get("REQUEST_METHOD"),
-                "path": path,
-                "status": (status_holder or ["?"])[0].split(" ")[0],
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-                **fields,
-                "retry": environ.get("HTTP_X_SLACK_RETRY_NUM", "0"),
-            },
-        )
-        return body
+        _log_request(environ, (status_holder or ["?"])[0].split(" ")[0], started, fields)
+        return response
 
     return application
+
+
+def _log_request(
+    environ: dict[str, Any], status: str, started: float, fields: dict[str, str]
+) -> None:
+    log.info(
+        "request",
+        extra={
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO", ""),
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            **fields,
+            "retry": environ.get("HTTP_X_SLACK_RETRY_NUM", "0"),
+        },
+    )
 
 
 def _health(engine: Engine, start_response: Callable[..., Any]) -> Iterable[bytes]:

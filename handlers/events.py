@@ -1,8 +1,9 @@
-"""Thread replies, edits, deletes and reactions. A middleware stores each event in the durable
-inbox and answers Slack itself: one small insert, then the 200. The inbox's writer applies what
-is stored afterwards. An event that could not be stored (the database is unreachable or busy) is
-answered 503, never 200: Slack delivers it again (after about 1 and 5 minutes), and the inbox's
-event_id dedupe applies it once."""
+"""Thread replies, edits, deletes and reactions. Each event is stored in the durable inbox and
+answered without the rest of Bolt's dispatch: one small insert, then the 200. Over HTTP the
+server calls `store_delivery` once the signature is checked; in Socket Mode a middleware does.
+The inbox's writer applies what is stored afterwards. An event that could not be stored (the
+database is unreachable or busy) is answered 503, never 200: Slack delivers it again (after
+about 1 and 5 minutes), and the inbox's event_id dedupe applies it once."""
 
 from __future__ import annotations
 
@@ -21,27 +22,34 @@ from bot.rounds.ui import RoundsUI
 log = logging.getLogger(__name__)
 
 
+def store_delivery(inbox: Inbox, body: dict[str, Any]) -> int | None:
+    """The HTTP status for an Events API delivery the inbox keeps: 200 once stored (or a retry
+    of one stored already: the writer applies it), 503 when it could not be stored, 400 for a
+    signed delivery without an event we can read. None for anything else: Bolt handles it."""
+    if body.get("type") != "event_callback":
+        return None
+    if not _is_event(body.get("event")):
+        return 400
+    if not inbox.keeps(body):
+        return None  # chatter: acknowledged by the listeners below, nothing stored
+    try:
+        inbox.receive(body)
+    except Exception as exc:
+        log.warning(
+            "event not stored; Slack will deliver it again",
+            extra={"event_id": body.get("event_id"), "error": _first_line(exc)},
+            exc_info=not isinstance(exc, DBAPIError | PoolTimeout | NotStored),  # else a bug
+        )
+        return 503
+    return 200
+
+
 def register(app: App, inbox: Inbox, rounds: RoundsUI) -> None:
     @app.middleware
     def store_before_ack(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        if body.get("type") != "event_callback":
-            return next()
-        if not _is_event(body.get("event")):
-            return BoltResponse(status=400, body="")  # signed, but no event we can read
-        if not inbox.keeps(body):
-            return next()  # chatter: acknowledged by the listeners below, nothing stored
-        try:
-            inbox.receive(body)  # new, or a retry of one stored already: the writer applies it
-        except Exception as exc:
-            log.warning(
-                "event not stored; Slack will deliver it again",
-                extra={"event_id": body.get("event_id"), "error": _first_line(exc)},
-                exc_info=not isinstance(
-                    exc, DBAPIError | PoolTimeout | NotStored
-                ),  # else a bug: trace it
-            )
-            return BoltResponse(status=503, body="")
-        return BoltResponse(status=200, body="")
+        """For Socket Mode (over HTTP the server calls `store_delivery` before Bolt)."""
+        status = store_delivery(inbox, body)
+        return next() if status is None else BoltResponse(status=status, body="")
 
     listeners = app.listener_runner.listener_executor
 

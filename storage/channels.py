@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text, select, true
+from sqlalchemy import Boolean, Integer, Select, String, Text, bindparam, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
+from storage.db import built_once
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
 
 
@@ -48,6 +49,20 @@ class ChannelSchedule(Base):
 
 def get_schedule(session: Session, team_id: str, channel_id: str) -> ChannelSchedule | None:
     return session.get(ChannelSchedule, (team_id, channel_id))
+
+
+def vote_emoji(session: Session, team_id: str, channel_id: str) -> str:
+    """The reaction that votes in the channel (the default for a channel without settings)."""
+    params = {"team_id": team_id, "channel_id": channel_id}
+    emoji = session.execute(built_once(session, _vote_emoji), params).scalar_one_or_none()
+    return emoji or DEFAULT_VOTE_EMOJI
+
+
+def _vote_emoji(_insert: object) -> Select[str]:
+    return select(ChannelSchedule.vote_emoji).where(
+        ChannelSchedule.team_id == bindparam("team_id"),
+        ChannelSchedule.channel_id == bindparam("channel_id"),
+    )
 
 
 def save_schedule(

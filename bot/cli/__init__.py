@@ -503,7 +503,8 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
         # no new envelopes; the ones being handled are acknowledged first
         finished &= finish(socket_mode.close, stop.remaining(reserve=2), "stop-socket-mode")
     elif web:
-        wsgi = make_wsgi(SlackRequestHandler(bot.app), bot.engine, settings.signing_secret or None)
+        secret = settings.signing_secret or None
+        wsgi = make_wsgi(SlackRequestHandler(bot.app), bot.engine, secret, bot.store_event)
         finished = serve(wsgi, settings.port, stop.requested, grace=STOP_BUDGET - 3)
     else:
         log.info("clock running")

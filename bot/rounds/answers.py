@@ -14,7 +14,7 @@ from storage import channels as channel_store
 from storage import privacy as privacy_store
 from storage import rounds as round_store
 from storage import votes as vote_store
-from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
+from storage.states import AnswerMode
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +139,7 @@ def _reaction(
     if item.get("type") != "message" or not event.get("user"):
         return "ignored: not a message reaction"
     channel_id, ts = item["channel"], item["ts"]
-    schedule = channel_store.get_schedule(session, team_id, channel_id)
-    vote_emoji = base_emoji(schedule.vote_emoji if schedule else DEFAULT_VOTE_EMOJI)
+    vote_emoji = base_emoji(channel_store.vote_emoji(session, team_id, channel_id))
     reaction = base_emoji(event.get("reaction", ""))
     if reaction != vote_emoji:
         # Removing a vote made before the channel changed its vote emoji still removes it.

@@ -372,15 +372,21 @@ def _answer_message(event: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def could_matter(event: dict[str, Any]) -> bool:
-    """Only thread messages (and their edits and deletions) and reactions can change answers or
-    votes; top-level chatter is not stored at all."""
+    """Only people's thread messages (and their edits and deletions) and reactions can change
+    answers or votes; top-level chatter and apps' messages (the bot's own reveals) are not
+    stored at all."""
     kind = event.get("type")
     if kind in ("reaction_added", "reaction_removed"):
         return True
     if kind != "message":
         return False
     message = event.get("message") or event.get("previous_message") or event
-    return bool(message.get("thread_ts") or event.get("thread_ts"))
+    if not isinstance(message, dict):
+        return False
+    by_an_app = event.get("subtype") != "message_deleted" and bool(
+        message.get("bot_id") or message.get("bot_profile") or event.get("subtype") == "bot_message"
+    )
+    return not by_an_app and bool(message.get("thread_ts") or event.get("thread_ts"))
 
 
 def _channel(body: dict[str, Any]) -> str | None:

@@ -471,7 +471,7 @@ def _start_bot(
     )
     bot = build_bot(settings, now=clock.now)
     server = create_server(
-        make_wsgi(SlackRequestHandler(bot.app), bot.engine, secret),
+        make_wsgi(SlackRequestHandler(bot.app), bot.engine, secret, bot.store_event),
         host="127.0.0.1",
         port=0,
         threads=4,

@@ -41,10 +41,32 @@ def test_only_thread_messages_and_reactions_are_stored(sessions: sessionmaker[Se
         "item": {"type": "message", "channel": "C1", "ts": "1.2"},
         "event_ts": "1.3",
     }
-    events: list[dict[str, Any]] = [chatter, reply, edit_of_reply, reaction]
+    # The bot's own thread posts (the reveal, a blind round's answers) and their edits come
+    # back as events too: an app's message is never an answer, so nothing of it is kept.
+    reveal = {**reply, "ts": "1.4", "user": "UBOT", "bot_id": "B1", "text": "The reveal"}
+    reveal_edited = {**edit_of_reply, "message": {**reveal, "text": "The reveal, <@U1>"}}
+    other_app = {**reply, "ts": "1.5", "subtype": "bot_message", "text": "a webhook"}
+    # A deleted reply is kept whoever posted it: its answer, if any, must go.
+    deleted = {
+        "type": "message",
+        "subtype": "message_deleted",
+        "channel": "C1",
+        "deleted_ts": "1.2",
+        "previous_message": {**reply, "bot_id": "B1"},
+    }
+    events: list[dict[str, Any]] = [
+        chatter,
+        reply,
+        edit_of_reply,
+        reaction,
+        reveal,
+        reveal_edited,
+        other_app,
+        deleted,
+    ]
     for i, event in enumerate(events):
         assert inbox.receive(body(f"Ev{i}", event))
-    assert stored(sessions) == 3
+    assert stored(sessions) == 4
 
 
 def test_applied_events_are_pruned_after_a_week_pending_ones_never(
