@@ -4,6 +4,8 @@ how soon what it acknowledged is applied, and its footprint (start-up time, idle
     make bench                          # every bench/bench_*.py, full length
     .venv/bin/python bench/bench_ack.py [--seconds 10] [--connections 32] [--databases sqlite,postgresql]
     BENCH_QUICK=1 .venv/bin/python bench/bench_ack.py   # a second of load: proves it still runs
+    BENCH_GIL=1 ... --profile P       # profile only the thread holding the GIL
+    BENCH_BOT_LOG=/tmp/ack ...        # keep the bot's log in /tmp/ack-<database>.log
 
 The mix, all unique and Slack-signed: 60% thread answers to an open round, 20% vote reactions on
 those answers, 20% `/interview random` and `/interview stats`. Load comes from wrk (a Lua
@@ -172,6 +174,8 @@ def run(
                 after = rss_mb(bot.proc.pid)
             finally:
                 bot.stop()
+                if os.environ.get("BENCH_BOT_LOG"):  # the bot's log, to read what it said
+                    Path(f"{os.environ['BENCH_BOT_LOG']}-{kind}.log").write_text(bot.logs())
     finally:
         fake.stop()
     return RunReport(

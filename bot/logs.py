@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 # bot, user, app-level, refresh (xoxe-) and rotating (xoxe.xoxp-) tokens
@@ -30,6 +31,24 @@ class KeyValueFormatter(logging.Formatter):
         return _TOKEN.sub("xox?-[redacted]", line)
 
 
+class AtMostEvery(logging.Filter):
+    """Lets a logger's records through at most once every `seconds` (waitress warns of its task
+    queue on every request queued while its threads are busy: thousands of lines a minute
+    under a burst, each costing the server time it lacks). One line says the queue is deep."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self._last = -seconds
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        if now - self._last < self.seconds:
+            return False
+        self._last = now
+        return True
+
+
 def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KeyValueFormatter())
@@ -38,3 +57,5 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("slack_sdk", "slack_bolt", "apscheduler", "waitress", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    queue = logging.getLogger("waitress.queue")
+    queue.filters[:] = [AtMostEvery(10.0)]

@@ -14,11 +14,13 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    Update,
     bindparam,
     delete,
     exists,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -137,6 +139,50 @@ def mark_applied(stored: InboxEvent, now: datetime) -> None:
     stored.payload = TRIMMED
     stored.error = None
     stored.waits_for = None
+
+
+def untried_ids(session: Session, event_ids: set[str]) -> set[str]:
+    """Which of these stored events were never tried (not applied, not waiting)."""
+    return set(session.scalars(built_once(session, _untried), {"ids": list(event_ids)}))
+
+
+def _untried(_insert: object) -> Select[str]:
+    return select(InboxEvent.event_id).where(
+        InboxEvent.event_id.in_(bindparam("ids", expanding=True)),
+        InboxEvent.processed_at.is_(None),
+        InboxEvent.attempts == 0,
+    )
+
+
+def mark_applied_ids(session: Session, event_ids: list[str], now: datetime) -> None:
+    """`mark_applied` for events not loaded as objects, in one statement."""
+    if event_ids:
+        session.execute(built_once(session, _applied), {"ids": event_ids, "now": now})
+
+
+def _applied(_insert: object) -> Update:
+    return (
+        update(InboxEvent)
+        .where(InboxEvent.event_id.in_(bindparam("ids", expanding=True)))
+        .values(
+            processed_at=bindparam("now"),
+            attempts=InboxEvent.attempts + 1,
+            payload=TRIMMED,
+            error=None,
+            waits_for=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_waiting(session: Session, event_id: str, waits_for: str | None, why: str) -> None:
+    """A reaction whose message is not known yet, for an event not loaded as an object."""
+    session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.event_id == event_id)
+        .values(attempts=InboxEvent.attempts + 1, error=why, waits_for=waits_for)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def message_key(channel_id: str, ts: str) -> str:

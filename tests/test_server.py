@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine
 from waitress.server import create_server
 
-from bot.logs import KeyValueFormatter
+from bot.logs import AtMostEvery, KeyValueFormatter
 from bot.server import MAX_BODY, make_wsgi, refuse_early, server_options
 
 
@@ -107,6 +107,22 @@ def log_line(message: str, **fields: object) -> str:
     for key, value in fields.items():
         setattr(record, key, value)
     return KeyValueFormatter().format(record)
+
+
+def test_waitress_queue_warnings_are_one_line_in_ten_seconds_not_one_per_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = {"now": 1000.0}
+    monkeypatch.setattr("bot.logs.time.monotonic", lambda: clock["now"])
+    limiter = AtMostEvery(10.0)
+    warning = logging.LogRecord("waitress.queue", logging.WARNING, "", 1, "depth", None, None)
+    passed = []
+    for _ in range(50):  # a burst: a warning for every request queued, 10 ms apart
+        passed.append(limiter.filter(warning))
+        clock["now"] += 0.01
+    clock["now"] += 10
+    passed.append(limiter.filter(warning))
+    assert passed.count(True) == 2 and passed[0] and passed[-1]
 
 
 def test_a_path_with_a_newline_cannot_forge_a_log_line() -> None:

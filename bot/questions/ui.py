@@ -154,6 +154,8 @@ class QuestionsUI:
 
     def _author(self, team_id: str, question: Question) -> str | None:
         """Who added a team question (None for the bank's, or once its author was forgotten)."""
+        if self.library.base.get(question.id) is not None:
+            return None  # the bank's: no need to ask the database
         team_question = self.library.team_question(team_id, question.id)
         return (team_question.added_by or None) if team_question else None
 

@@ -70,6 +70,8 @@ class Inbox:
         self._queue_lock = threading.Lock()
         self._reactions_wait = True  # whether a reaction may wait for its message
         self._idle = True  # the writer waits for work
+        # Stored events the writer has not applied: an earlier process's, or after a failure.
+        self._leftovers = True
         self._progress_at = time.monotonic()  # when the writer last woke or got something done
 
     def after_apply(self, callback: Applied) -> None:
@@ -118,7 +120,7 @@ class Inbox:
                 d.event_id,
                 {
                     "event_id": d.event_id,
-                    "team_id": d.body.get("team_id") or "",
+                    "team_id": d.team_id,
                     "event_type": d.body["event"]["type"],
                     "payload": json.dumps(d.body),
                     "received_at": now,
@@ -130,11 +132,12 @@ class Inbox:
             done = inbox_store.processed_ids(session, again) if again else set()
         return [d.event_id not in done for d in deliveries]
 
-    def _store_queued(self) -> None:
+    def _store_queued(self) -> list[_Delivery]:
+        """Store what waits to be stored and let Slack have its answers; what was stored."""
         with self._queue_lock:
             batch, self._queue = self._queue, []
         if not batch:
-            return
+            return []
         try:
             for delivery, to_apply in zip(batch, self._store(batch), strict=True):
                 delivery.to_apply = to_apply
@@ -142,9 +145,11 @@ class Inbox:
         except Exception as exc:  # each waiting request answers Slack 503
             for delivery in batch:
                 delivery.error = exc
+            return []
         finally:
             for delivery in batch:
                 delivery.done.set()
+        return batch
 
     # -- applying ------------------------------------------------------------------------
 
@@ -178,8 +183,43 @@ class Inbox:
                 self.process(event_id)
             return len(event_ids)
         self._progress_at = time.monotonic()
-        if event_ids:
-            log.info("inbox applied", extra={"events": len(event_ids)})
+        self._report(len(event_ids), done)
+        return len(event_ids)
+
+    def _apply_delivered(self, deliveries: list[_Delivery]) -> None:
+        """Apply deliveries the writer has just stored, in one transaction, from the bodies in
+        hand: nothing to read back and parse again. Any of them applied meanwhile (a retry the
+        clock's drain got to) or tried before is left alone; if the transaction fails, they all
+        stay stored for `apply_fresh`."""
+        fresh = [d for d in deliveries if d.to_apply]
+        if not fresh:
+            return
+        done: list[tuple[dict[str, Any], str]] = []
+        with self.sessions.begin() as session:
+            write_lock(session)
+            self._reactions_wait = inbox_store.any_waiting(session)
+            untried = inbox_store.untried_ids(session, {d.event_id for d in fresh})
+            applied: list[str] = []
+            with session.no_autoflush:  # see apply_fresh
+                for d in fresh:
+                    if d.event_id not in untried:
+                        continue
+                    untried.discard(d.event_id)  # a retry that came with its original
+                    outcome, waits_for = self._apply_body(session, d.team_id, d.body, attempts=0)
+                    if outcome is None:
+                        inbox_store.mark_waiting(
+                            session, d.event_id, waits_for, WAITING_FOR_MESSAGE
+                        )
+                        continue
+                    applied.append(d.event_id)
+                    done.append((d.body, outcome))
+            inbox_store.mark_applied_ids(session, applied, self.now())
+        self._progress_at = time.monotonic()
+        self._report(len(fresh), done)
+
+    def _report(self, taken: int, done: list[tuple[dict[str, Any], str]]) -> None:
+        if taken:
+            log.info("inbox applied", extra={"events": taken})
         for body, outcome in done:
             if outcome not in ROUTINE:  # why an event changed nothing, one line each
                 log.info(
@@ -191,7 +231,6 @@ class Inbox:
                     },
                 )
             self._announce(body, outcome)
-        return len(event_ids)
 
     def process(self, event_id: str) -> str | None:
         """Apply a stored event once; returns what it did, None if already done (or waiting)."""
@@ -225,29 +264,37 @@ class Inbox:
         """Apply one stored event within the caller's transaction; None: it waits (a reaction
         to a message not known yet, applied when that message is)."""
         body = json.loads(stored.payload)
+        outcome, waits_for = self._apply_body(session, stored.team_id, body, stored.attempts)
+        if outcome is None:
+            stored.attempts += 1
+            stored.error = WAITING_FOR_MESSAGE
+            stored.waits_for = waits_for
+            session.flush()  # its message may come later in this very batch
+            return body, None
+        inbox_store.mark_applied(stored, self.now())
+        return body, outcome
+
+    def _apply_body(
+        self, session: Session, team_id: str, body: dict[str, Any], attempts: int
+    ) -> tuple[str | None, str | None]:
+        """(what applying the event did, None) or, for a reaction to a message not known yet
+        that may still wait, (None, the message it waits for). A reply stored here also
+        applies the reactions that waited for it."""
         event = body["event"]
         target = _reaction_target(event)
-        if target is not None and not inbox_store.is_round_message(
-            session, stored.team_id, *target
-        ):
-            if stored.attempts + 1 < MAX_ATTEMPTS:
-                stored.attempts += 1
-                stored.error = WAITING_FOR_MESSAGE
-                stored.waits_for = inbox_store.message_key(*target)
-                session.flush()  # its message may come later in this very batch
+        if target is not None and not inbox_store.is_round_message(session, team_id, *target):
+            if attempts + 1 < MAX_ATTEMPTS:
                 self._reactions_wait = True
-                return body, None
-            inbox_store.mark_applied(stored, self.now())  # none of ours: forget what it said
-            return body, NOT_A_ROUND_MESSAGE
-        outcome = apply_event(session, stored.team_id, event, self.now())
-        inbox_store.mark_applied(stored, self.now())
+                return None, inbox_store.message_key(*target)
+            return NOT_A_ROUND_MESSAGE, None  # none of ours: forget what it said
+        outcome = apply_event(session, team_id, event, self.now())
         if outcome == ANSWER_STORED and self._reactions_wait:
             answer = _answer_message(event)
             if answer is not None:
                 key = inbox_store.message_key(*answer)
-                for waiting in inbox_store.waiting_for(session, stored.team_id, key):
+                for waiting in inbox_store.waiting_for(session, team_id, key):
                     self._apply(session, waiting)
-        return body, outcome
+        return outcome, None
 
     def _announce(self, body: dict[str, Any], outcome: str) -> None:
         for callback in self._after_apply:
@@ -290,27 +337,47 @@ class Inbox:
         self._wake.set()
 
     def _write(self) -> None:
-        """Store what waits to be stored (Slack is waiting for those), then apply in short
-        batches, storing again between them; after a failure to apply, wait before the next
-        try, but go on storing."""
+        """Store what waits to be stored (Slack is waiting for those), then apply it; events
+        stored but not applied (by an earlier process, or when applying failed) are applied a
+        short batch a pass, storing and applying new deliveries in between. After a failure,
+        wait before the next try, but go on storing."""
         backoff, apply_after = 0.5, 0.0
+        pending: list[_Delivery] = []  # stored, to apply
+        pending_since = 0.0
         while True:
-            self._idle = True
-            self._wake.wait()
+            self._idle = not pending
+            if not pending:
+                self._wake.wait()
             self._progress_at, self._idle = time.monotonic(), False
             self._wake.clear()
             stopping = self._stopping
-            self._store_queued()
+            if not pending:
+                pending_since = time.monotonic()
+            pending += self._store_queued()
             if time.monotonic() < apply_after and not stopping:
+                self._leftovers = self._leftovers or bool(pending)
+                pending = []
                 self._wake.wait(apply_after - time.monotonic())
                 self._wake.set()
                 continue
+            more_waiting = bool(self._queue) and not stopping
+            if (
+                more_waiting
+                and len(pending) < BATCH
+                and time.monotonic() - pending_since < BATCH_SECONDS
+            ):
+                continue  # store those first; apply a bigger batch afterwards
             try:
-                while self.apply_fresh() > 0:
-                    self._store_queued()
+                batch, pending = pending, []
+                self._apply_delivered(batch)
+                if self._leftovers:  # one short batch a pass, so storing goes on in between
+                    self._leftovers = self.apply_fresh() > 0
+                    if self._leftovers:
+                        self._wake.set()
                 backoff = 0.5
             except Exception as exc:  # the database is unreachable: try again, then the clock
                 log.warning("inbox writer failed; retrying", extra={"error": _first_line(exc)})
+                self._leftovers = True
                 apply_after = time.monotonic() + backoff
                 backoff = min(backoff * 2, 30.0)
                 if not stopping:
@@ -342,6 +409,7 @@ class _Delivery:
     def __init__(self, body: dict[str, Any]) -> None:
         self.body = body
         self.event_id: str = body["event_id"]
+        self.team_id: str = body.get("team_id") or ""
         self.done = threading.Event()
         self.to_apply = True
         self.error: Exception | None = None
