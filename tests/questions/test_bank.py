@@ -188,10 +188,9 @@ def test_malformed_yaml_reports_line(tmp_path: Path) -> None:
     path = tmp_path / "bad4.yaml"
     path.write_text("questions:\n- id: a\n  question: x\x01\n", encoding="utf-8")
     problem = single_problem(path)
-    assert str(problem) == (
-        f"{path}:3: malformed YAML: unacceptable character #x0001: "
-        "special characters are not allowed"
-    )
+    # libyaml says "control characters", PyYAML's own parser "special characters"
+    assert str(problem).startswith(f"{path}:3: malformed YAML: unacceptable character #x0001: ")
+    assert str(problem).endswith(" characters are not allowed")
 
 
 @pytest.mark.parametrize(
