@@ -191,18 +191,31 @@ def message_key(channel_id: str, ts: str) -> str:
 
 def any_waiting(session: Session) -> bool:
     """Whether any reaction waits for its message."""
-    query = exists().where(InboxEvent.waits_for.is_not(None), InboxEvent.processed_at.is_(None))
-    return bool(session.scalar(select(query)))
+    return bool(session.scalar(built_once(session, _any_waiting)))
+
+
+def _any_waiting(_insert: object) -> Select[bool]:
+    return select(
+        exists().where(InboxEvent.waits_for.is_not(None), InboxEvent.processed_at.is_(None))
+    )
 
 
 def waiting_for(session: Session, team_id: str, key: str) -> Sequence[InboxEvent]:
     """Reactions, not applied yet, that wait for the message `key` (see `message_key`)."""
-    query = select(InboxEvent).where(
-        InboxEvent.waits_for == key,
-        InboxEvent.team_id == team_id,
-        InboxEvent.processed_at.is_(None),
+    params = {"key": key, "team_id": team_id}
+    return session.scalars(built_once(session, _waiting_for), params).all()
+
+
+def _waiting_for(_insert: object) -> Select[InboxEvent]:
+    return (
+        select(InboxEvent)
+        .where(
+            InboxEvent.waits_for == bindparam("key"),
+            InboxEvent.team_id == bindparam("team_id"),
+            InboxEvent.processed_at.is_(None),
+        )
+        .order_by(InboxEvent.received_at)
     )
-    return session.scalars(query.order_by(InboxEvent.received_at)).all()
 
 
 def is_round_message(session: Session, team_id: str, channel_id: str, ts: str) -> bool:
