@@ -189,14 +189,16 @@ def message_key(channel_id: str, ts: str) -> str:
     return f"{channel_id} {ts}"
 
 
-def any_waiting(session: Session) -> bool:
-    """Whether any reaction waits for its message."""
-    return bool(session.scalar(built_once(session, _any_waiting)))
+def awaited_messages(session: Session) -> set[str]:
+    """The messages (`message_key`) that reactions not applied yet wait for."""
+    return set(session.scalars(built_once(session, _awaited)))
 
 
-def _any_waiting(_insert: object) -> Select[bool]:
-    return select(
-        exists().where(InboxEvent.waits_for.is_not(None), InboxEvent.processed_at.is_(None))
+def _awaited(_insert: object) -> Select[str | None]:
+    return (
+        select(InboxEvent.waits_for)
+        .where(InboxEvent.waits_for.is_not(None), InboxEvent.processed_at.is_(None))
+        .distinct()
     )
 
 

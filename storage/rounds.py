@@ -224,9 +224,13 @@ def open_round(
     return session.scalars(query.order_by(Round.id.desc()).limit(1)).first()
 
 
+# A round found by its question's message: id, mode and reveal time.
+RoundOfMessage = Row[int, str, datetime | None]
+
+
 def round_by_message(
     session: Session, team_id: str, channel_id: str, ts: str
-) -> Row[int, str, datetime | None] | None:
+) -> RoundOfMessage | None:
     """The round whose question is this message: its id, mode and reveal time."""
     params = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
     return session.execute(built_once(session, _round_by_message), params).first()

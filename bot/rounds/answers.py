@@ -85,7 +85,7 @@ def _store(
     version: str,
     now: datetime,
 ) -> str:
-    rnd = round_store.round_by_message(session, team_id, channel_id, message["thread_ts"])
+    rnd = _round_of_thread(session, team_id, channel_id, message["thread_ts"])
     if rnd is None:
         return "ignored: not a round thread"
     if rnd.mode == AnswerMode.BLIND:  # answers come privately through the Answer button
@@ -108,6 +108,25 @@ def _store(
     return ANSWER_STORED
 
 
+def _round_of_thread(
+    session: Session, team_id: str, channel_id: str, thread_ts: str
+) -> round_store.RoundOfMessage | None:
+    """The round a thread belongs to, looked up once per transaction: the inbox's writer
+    applies a batch of replies to the same few threads in one, and nothing in it changes a
+    round. A reveal committed while the batch runs (PostgreSQL; SQLite's write lock keeps it
+    out) applies from the next batch on, as if the batch had come a moment earlier."""
+    known: dict[tuple[str, str, str], round_store.RoundOfMessage] = session.info.setdefault(
+        "rounds_by_thread", {}
+    )
+    key = (team_id, channel_id, thread_ts)
+    if key not in known:
+        rnd = round_store.round_by_message(session, team_id, channel_id, thread_ts)
+        if rnd is None:
+            return None
+        known[key] = rnd
+    return known[key]
+
+
 def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime) -> str:
     """A deleted reply keeps only a tombstone: its text, author and the votes on it go, and a
     reply or edit of it delivered afterwards can't bring it back. Copies go too: the private
@@ -117,7 +136,7 @@ def _delete(session: Session, team_id: str, event: dict[str, Any], now: datetime
     thread_ts = previous.get("thread_ts")
     if not ts or not thread_ts or thread_ts == ts:
         return "ignored: not a thread reply"
-    rnd = round_store.round_by_message(session, team_id, event["channel"], thread_ts)
+    rnd = _round_of_thread(session, team_id, event["channel"], thread_ts)
     if rnd is None:
         return "ignored: not a round thread"
     gone = round_store.delete_answer(

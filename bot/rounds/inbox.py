@@ -68,7 +68,8 @@ class Inbox:
         self._start_lock = threading.Lock()
         self._queue: list[_Delivery] = []
         self._queue_lock = threading.Lock()
-        self._reactions_wait = True  # whether a reaction may wait for its message
+        # The messages reactions wait for ("<channel> <ts>"), read at the start of each batch.
+        self._awaited: set[str] = set()
         self._idle = True  # the writer waits for work
         # Stored events the writer has not applied: an earlier process's, or after a failure.
         self._leftovers = True
@@ -162,7 +163,7 @@ class Inbox:
             with self.sessions.begin() as session:
                 write_lock(session)
                 began = time.monotonic()
-                self._reactions_wait = inbox_store.any_waiting(session)
+                self._awaited = inbox_store.awaited_messages(session)
                 event_ids = []
                 # The events' own changes (applied, trimmed) go out in one UPDATE at commit,
                 # not one before each query of the next event.
@@ -197,7 +198,7 @@ class Inbox:
         done: list[tuple[dict[str, Any], str]] = []
         with self.sessions.begin() as session:
             write_lock(session)
-            self._reactions_wait = inbox_store.any_waiting(session)
+            self._awaited = inbox_store.awaited_messages(session)
             untried = inbox_store.untried_ids(session, {d.event_id for d in fresh})
             applied: list[str] = []
             with session.no_autoflush:  # see apply_fresh
@@ -240,6 +241,7 @@ class Inbox:
                 stored = inbox_store.get_event(session, event_id)
                 if stored is None or stored.processed_at is not None:
                     return None
+                self._awaited = inbox_store.awaited_messages(session)
                 body, outcome = self._apply(session, stored)
         except Exception as exc:
             log.exception("event processing failed", extra={"event_id": event_id})
@@ -284,16 +286,16 @@ class Inbox:
         target = _reaction_target(event)
         if target is not None and not inbox_store.is_round_message(session, team_id, *target):
             if attempts + 1 < MAX_ATTEMPTS:
-                self._reactions_wait = True
-                return None, inbox_store.message_key(*target)
+                key = inbox_store.message_key(*target)
+                self._awaited.add(key)
+                return None, key
             return NOT_A_ROUND_MESSAGE, None  # none of ours: forget what it said
         outcome = apply_event(session, team_id, event, self.now())
-        if outcome == ANSWER_STORED and self._reactions_wait:
-            answer = _answer_message(event)
-            if answer is not None:
-                key = inbox_store.message_key(*answer)
-                for waiting in inbox_store.waiting_for(session, team_id, key):
-                    self._apply(session, waiting)
+        answer = _answer_message(event) if outcome == ANSWER_STORED and self._awaited else None
+        if answer is not None and inbox_store.message_key(*answer) in self._awaited:
+            key = inbox_store.message_key(*answer)
+            for waiting in inbox_store.waiting_for(session, team_id, key):
+                self._apply(session, waiting)
         return outcome, None
 
     def _announce(self, body: dict[str, Any], outcome: str) -> None:
