@@ -158,7 +158,10 @@ def _reaction(
     if item.get("type") != "message" or not event.get("user"):
         return "ignored: not a message reaction"
     channel_id, ts = item["channel"], item["ts"]
-    vote_emoji = base_emoji(channel_store.vote_emoji(session, team_id, channel_id))
+    emojis: dict[tuple[str, str], str] = session.info.setdefault("vote_emojis", {})
+    if (team_id, channel_id) not in emojis:  # once per transaction, as `_round_of_thread`
+        emojis[team_id, channel_id] = channel_store.vote_emoji(session, team_id, channel_id)
+    vote_emoji = base_emoji(emojis[team_id, channel_id])
     reaction = base_emoji(event.get("reaction", ""))
     if reaction != vote_emoji:
         # Removing a vote made before the channel changed its vote emoji still removes it.
