@@ -2,8 +2,8 @@
 signed as Slack signs them, a load generator (wrk, or a Python sender when wrk is missing), and
 the machine's description for docs/benchmarks.md.
 
-The bot runs as users run it: `python -m bot` (waitress, 8 threads) from this checkout, through
-`bot.sandbox.process.BotProcess`. The baseline is `bench/bare_app.py`: a Bolt app that only
+The bot runs as users run it: `python -m bot` (waitress, `bot.server.SERVER_THREADS` threads)
+from this checkout, through `bot.sandbox.process.BotProcess`. The baseline is `bench/bare_app.py`: a Bolt app that only
 acknowledges, served by waitress with the same options, started in the same run.
 """
 
