@@ -10,11 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, delete, false, select
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    Index,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    delete,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, UtcDateTime
-from storage.db import insert_for, rows_changed
+from storage.db import built_once, insert_for, rows_changed
 
 
 class PersonPrefs(Base):
@@ -72,13 +83,23 @@ def reveal_pings_among(session: Session, team_id: str, user_ids: Iterable[str]) 
 
 
 def active_snooze(session: Session, team_id: str, user_id: str, now: datetime) -> Snooze | None:
-    query = select(Snooze).where(
-        Snooze.team_id == team_id,
-        Snooze.user_id == user_id,
-        Snooze.starts_at <= now,
-        Snooze.ends_at > now,
+    params = {"team_id": team_id, "user_id": user_id, "now": now}
+    return session.scalars(built_once(session, _active_snooze), params).first()
+
+
+def _active_snooze(_insert: object) -> Select[Snooze]:
+    now: BindParameter[datetime] = bindparam("now", type_=UtcDateTime())
+    return (
+        select(Snooze)
+        .where(
+            Snooze.team_id == bindparam("team_id"),
+            Snooze.user_id == bindparam("user_id"),
+            Snooze.starts_at <= now,
+            Snooze.ends_at > now,
+        )
+        .order_by(Snooze.ends_at.desc())
+        .limit(1)
     )
-    return session.scalars(query.order_by(Snooze.ends_at.desc()).limit(1)).first()
 
 
 def snoozed_among(
@@ -116,8 +137,16 @@ def end_snooze(session: Session, team_id: str, user_id: str, now: datetime) -> b
 
 def snoozes_of(session: Session, team_id: str, user_id: str) -> Sequence[Snooze]:
     """All of a person's snooze periods in the workspace, oldest first."""
-    query = select(Snooze).where(Snooze.team_id == team_id, Snooze.user_id == user_id)
-    return session.scalars(query.order_by(Snooze.starts_at)).all()
+    params = {"team_id": team_id, "user_id": user_id}
+    return session.scalars(built_once(session, _snoozes_of), params).all()
+
+
+def _snoozes_of(_insert: object) -> Select[Snooze]:
+    return (
+        select(Snooze)
+        .where(Snooze.team_id == bindparam("team_id"), Snooze.user_id == bindparam("user_id"))
+        .order_by(Snooze.starts_at)
+    )
 
 
 def forget_person(session: Session, team_id: str | None, user_id: str) -> int:
