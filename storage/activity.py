@@ -1,6 +1,6 @@
 """A channel's activity for stats and leaderboards: counted rounds, answers and votes.
 
-Only rows that count are returned, following the rules of `storage.rounds.counted_answers` and
+Only rows that count are read, following the rules of `storage.rounds.counted_answers` and
 `storage.votes.voters_by_answer`:
 
 - a round counts when it was posted (message_ts set) and is open or revealed;
@@ -9,26 +9,34 @@ Only rows that count are returned, following the rules of `storage.rounds.counte
 - a vote counts when it is active, is on a counted answer (any answer of a blind round: those
   are the reveal's own posts), and is not the author's own.
 
+The rules are applied in SQL, so a person's stats read only their own answers and the votes on
+them, and a leaderboard reads one row per person: neither ships a channel's history to Python.
+
 Queries only: the caller owns the session and its transaction; nothing here commits.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from storage.blind import BlindAnswer
 from storage.channels import ChannelSchedule
 from storage.rounds import Answer, Round
-from storage.states import AnswerMode, RoundStatus
+from storage.states import AnswerMode, RoundKind, RoundStatus
 from storage.votes import Vote
 
 COUNTED_STATUSES = (RoundStatus.OPEN, RoundStatus.REVEALED, RoundStatus.REVEAL_FAILED)
 DEFAULT_TIMEZONE = "UTC"
+# A practice round earns points once this many people answered it.
+PRACTICE_QUORUM = 2
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,10 @@ class RoundRow:
 
 @dataclass(frozen=True)
 class AnswerRow:
-    """A counted answer; for a blind answer `ts` is its submission time in Slack ts format."""
+    """`user_id` has a counted answer in the round (a reply before the reveal, or blind)."""
 
     round_id: int
     user_id: str
-    ts: str
 
 
 @dataclass(frozen=True)
@@ -62,103 +69,121 @@ class VoteRow:
 
 @dataclass(frozen=True)
 class ChannelActivity:
+    """The channel's counted rounds, and the counted answers and votes that were asked for
+    (`person_activity`: one person's answers and the votes on them)."""
+
     rounds: list[RoundRow]  # ordered by (local_date, sequence)
-    answers: list[AnswerRow]  # ordered by (round_id, ts)
+    answers: list[AnswerRow]
     votes: list[VoteRow]
     timezone: str  # the channel's time zone; UTC when it has none
 
 
-def _cutoff(revealed_at: datetime | None, mode: str) -> float:
-    """A reply counts when its ts is before this: the reveal, or never for blind and open rounds
-    (a blind round's replies are the reveal's own posts)."""
-    if revealed_at is None or mode == AnswerMode.BLIND:
-        return math.inf
-    return revealed_at.timestamp()
+@dataclass(frozen=True)
+class Tally:
+    """One person's part of a leaderboard: the rounds that earn points that they answered, the
+    counted votes on their answers in those rounds, and when their earliest answer came (epoch
+    seconds, as a Slack ts reads)."""
+
+    user_id: str
+    rounds: int
+    votes: int
+    first_answer: float
 
 
-def blind_ts(submitted_at: datetime) -> str:
-    """A blind answer's submission time written like a Slack ts (epoch seconds)."""
-    return f"{submitted_at.timestamp():.6f}"
+# -- Slack ts and stored datetimes, compared in SQL --------------------------------------------
 
 
-def channel_activity(session: Session, team_id: str, channel_id: str) -> ChannelActivity:
-    """Everything that counts in one channel of one workspace (five queries, each through an
-    index). The reveal cutoff compares a Slack ts (a string) with a datetime, so it is applied
-    here, exactly as storage.rounds.counted_answers does: once per round, not once per reply."""
-    counted_round = and_(
+class slack_seconds(FunctionElement[Any]):  # noqa: N801 (an SQL function, named like one)
+    """A Slack ts column ("1767225600.000100") as a number of seconds."""
+
+    inherit_cache = True
+
+
+class epoch_seconds(FunctionElement[Any]):  # noqa: N801 (an SQL function, named like one)
+    """A `UtcDateTime` column as seconds since the epoch, like `datetime.timestamp()`."""
+
+    inherit_cache = True
+
+
+@compiles(slack_seconds, "sqlite")
+def _slack_seconds_sqlite(element: slack_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS REAL)"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps the UTC datetime as text, 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds from
+    # strftime, then the fraction as written, so the number is spelled like a Slack ts and read
+    # by the same CAST (an exact tie with a reply's ts stays a tie).
+    value = compiler.process(element.clauses, **kw)
+    return f"CAST(strftime('%s', {value}) || substr({value}, 20) AS REAL)"
+
+
+@compiles(slack_seconds, "postgresql")
+def _slack_seconds_postgresql(element: slack_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS NUMERIC)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_seconds_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"  # exact, a numeric
+
+
+# -- what counts -------------------------------------------------------------------------------
+
+
+def _counted_round(team_id: str, channel_id: str) -> ColumnElement[bool]:
+    return and_(
         Round.team_id == team_id,
         Round.channel_id == channel_id,
         Round.message_ts.is_not(None),
         Round.status.in_(COUNTED_STATUSES),
     )
-    timezone = session.execute(
-        select(ChannelSchedule.timezone).where(
-            ChannelSchedule.team_id == team_id, ChannelSchedule.channel_id == channel_id
-        )
-    ).scalar_one_or_none()
-    rounds, cutoffs = _rounds(session, counted_round)
-    return ChannelActivity(
-        rounds=rounds,
-        answers=_answers(session, counted_round, cutoffs),
-        votes=_votes(session, counted_round, cutoffs),
-        timezone=timezone or DEFAULT_TIMEZONE,
+
+
+def _before_reveal() -> ColumnElement[bool]:
+    """The reply (`Answer`) came before its round's reveal; blind rounds (their replies are the
+    reveal's own posts) and rounds not revealed yet have no cutoff."""
+    return or_(
+        Round.revealed_at.is_(None),
+        Round.mode == AnswerMode.BLIND,
+        slack_seconds(Answer.ts) < epoch_seconds(Round.revealed_at),
     )
 
 
-def _rounds(
-    session: Session, counted_round: ColumnElement[bool]
-) -> tuple[list[RoundRow], dict[int, float]]:
-    round_rows = session.execute(
+def _counted_answers(rounds: ColumnElement[bool], user_id: str | None = None) -> Subquery:
+    """Counted answers in `rounds` (`user_id`'s only, when given): (round_id, kind, user_id, at),
+    `at` in epoch seconds. A blind round's thread replies are its reveal's posts: its answers
+    are the private ones."""
+    replies = (
+        select(Answer.round_id, Round.kind, Answer.user_id, slack_seconds(Answer.ts).label("at"))
+        .join(Round, Answer.round_id == Round.id)
+        .where(rounds, Answer.deleted.is_(False), Round.mode != AnswerMode.BLIND, _before_reveal())
+    )
+    private = (
         select(
-            Round.id,
-            Round.local_date,
-            Round.sequence,
+            BlindAnswer.round_id,
             Round.kind,
-            Round.status,
-            Round.question_id,
-            Round.revealed_at,
-            Round.mode,
+            BlindAnswer.user_id,
+            epoch_seconds(BlindAnswer.submitted_at).label("at"),
         )
-        .where(counted_round)
-        .order_by(Round.local_date, Round.sequence, Round.id)
-    ).all()
-    rounds = [RoundRow(*row[:7]) for row in round_rows]
-    cutoffs = {row.id: _cutoff(row.revealed_at, row.mode) for row in round_rows}
-    return rounds, cutoffs
-
-
-def _answers(
-    session: Session, counted_round: ColumnElement[bool], cutoffs: dict[int, float]
-) -> list[AnswerRow]:
-    answers = [
-        AnswerRow(round_id, user_id, ts)
-        for round_id, user_id, ts in session.execute(
-            select(Answer.round_id, Answer.user_id, Answer.ts)
-            .join(Round, Answer.round_id == Round.id)
-            .where(counted_round, Answer.deleted.is_(False), Round.mode != AnswerMode.BLIND)
-        )
-        if float(ts) < cutoffs[round_id]
-    ]
-    # Blind answers count from their private submission; the reveal's posted copies (Answer rows,
-    # skipped above) only carry the votes.
-    blind_rows = session.execute(
-        select(BlindAnswer.round_id, BlindAnswer.user_id, BlindAnswer.submitted_at)
         .join(Round, BlindAnswer.round_id == Round.id)
-        .where(counted_round)
-    ).all()
-    for round_id, user_id, submitted_at in blind_rows:
-        answers.append(AnswerRow(round_id, user_id, blind_ts(submitted_at)))
-    answers.sort(key=lambda a: (a.round_id, float(a.ts), a.user_id))
-    return answers
+        .where(rounds)
+    )
+    if user_id is not None:
+        replies = replies.where(Answer.user_id == user_id)
+        private = private.where(BlindAnswer.user_id == user_id)
+    return union_all(replies, private).subquery("counted_answers")
 
 
-def _votes(
-    session: Session, counted_round: ColumnElement[bool], cutoffs: dict[int, float]
-) -> list[VoteRow]:
-    # No ORDER BY: nothing reads the votes in order, and sorting every vote of a channel's
-    # history was most of the query's time.
-    vote_rows = session.execute(
-        select(Answer.round_id, Answer.user_id, Vote.voter_id, Answer.ts)
+def _counted_votes(
+    rounds: ColumnElement[bool], author_id: str | None = None
+) -> Select[int, str, str]:
+    """Counted votes on answers in `rounds` (`author_id`'s only, when given): (round_id,
+    author_id, voter_id)."""
+    query = (
+        select(Answer.round_id, Answer.user_id.label("author_id"), Vote.voter_id)
+        .select_from(Vote)
         .join(
             Answer,
             and_(
@@ -169,14 +194,113 @@ def _votes(
         )
         .join(Round, Answer.round_id == Round.id)
         .where(
-            counted_round,
+            rounds,
             Answer.deleted.is_(False),
             Vote.active.is_(True),
             Vote.voter_id != Answer.user_id,
+            _before_reveal(),
         )
     )
+    return query if author_id is None else query.where(Answer.user_id == author_id)
+
+
+# -- the reads ---------------------------------------------------------------------------------
+
+
+def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:
+    """The channel's time zone; UTC when it has none."""
+    timezone = session.execute(
+        select(ChannelSchedule.timezone).where(
+            ChannelSchedule.team_id == team_id, ChannelSchedule.channel_id == channel_id
+        )
+    ).scalar_one_or_none()
+    return timezone or DEFAULT_TIMEZONE
+
+
+def person_activity(
+    session: Session, team_id: str, channel_id: str, user_id: str
+) -> ChannelActivity:
+    """The channel's counted rounds, with one person's counted answers and the counted votes on
+    them: what their stats need, whatever everyone else wrote (four queries through indexes)."""
+    counted_round = _counted_round(team_id, channel_id)
+    rounds = [
+        RoundRow(*row)
+        for row in session.execute(
+            select(
+                Round.id,
+                Round.local_date,
+                Round.sequence,
+                Round.kind,
+                Round.status,
+                Round.question_id,
+                Round.revealed_at,
+            )
+            .where(counted_round)
+            .order_by(Round.local_date, Round.sequence, Round.id)
+        )
+    ]
+    answers = _counted_answers(counted_round, user_id)
+    answered = session.execute(select(answers.c.round_id).distinct()).scalars()
+    votes = session.execute(_counted_votes(counted_round, user_id))
+    return ChannelActivity(
+        rounds=rounds,
+        answers=[AnswerRow(round_id, user_id) for round_id in sorted(answered)],
+        votes=[VoteRow(round_id, author, voter) for round_id, author, voter in votes],
+        timezone=channel_timezone(session, team_id, channel_id),
+    )
+
+
+def leaderboard_tallies(
+    session: Session, team_id: str, channel_id: str, days: tuple[date, date] | None
+) -> list[Tally]:
+    """Each person's tally over the channel's counted rounds held on `days` (first, last local
+    date; None for all time), added up in the database: one row per person comes back."""
+    rounds = _counted_round(team_id, channel_id)
+    if days is not None:
+        rounds = and_(rounds, Round.local_date >= days[0], Round.local_date <= days[1])
+    answers = _counted_answers(rounds)
+    answered = (
+        select(
+            answers.c.round_id,
+            answers.c.user_id,
+            func.min(answers.c.at).label("first_at"),
+            answers.c.kind,
+            func.count().over(partition_by=answers.c.round_id).label("people"),
+        )
+        .group_by(answers.c.round_id, answers.c.user_id, answers.c.kind)
+        .subquery("answered")
+    )
+    # A practice round earns points only once a second person answered it.
+    scoring = (
+        select(answered.c.round_id, answered.c.user_id, answered.c.first_at)
+        .where(or_(answered.c.kind != RoundKind.PRACTICE, answered.c.people >= PRACTICE_QUORUM))
+        .subquery("scoring")
+    )
+    counted = _counted_votes(rounds).subquery("counted_votes")
+    votes = (
+        select(counted.c.round_id, counted.c.author_id, func.count().label("votes"))
+        .group_by(counted.c.round_id, counted.c.author_id)
+        .subquery("votes")
+    )
+    query = (
+        select(
+            scoring.c.user_id,
+            func.count().label("rounds"),
+            func.coalesce(func.sum(votes.c.votes), 0).label("votes"),
+            func.min(scoring.c.first_at).label("first_answer"),
+        )
+        .select_from(
+            scoring.outerjoin(
+                votes,
+                and_(
+                    votes.c.round_id == scoring.c.round_id,
+                    votes.c.author_id == scoring.c.user_id,
+                ),
+            )
+        )
+        .group_by(scoring.c.user_id)
+    )
     return [
-        VoteRow(round_id, author_id, voter_id)
-        for round_id, author_id, voter_id, ts in vote_rows
-        if float(ts) < cutoffs[round_id]
+        Tally(user, int(rounds_answered), int(votes_received), float(first))
+        for user, rounds_answered, votes_received, first in session.execute(query)
     ]
