@@ -18,10 +18,25 @@ Queries only: the caller owns the session and its transaction; nothing here comm
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select, union_all
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -47,7 +62,6 @@ class RoundRow:
     kind: str  # daily | practice
     status: str  # open | revealed | reveal_failed
     question_id: str
-    revealed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -141,67 +155,76 @@ def _counted_round(team_id: str, channel_id: str) -> ColumnElement[bool]:
     )
 
 
-def _before_reveal() -> ColumnElement[bool]:
-    """The reply (`Answer`) came before its round's reveal; blind rounds (their replies are the
-    reveal's own posts) and rounds not revealed yet have no cutoff."""
-    return or_(
-        Round.revealed_at.is_(None),
-        Round.mode == AnswerMode.BLIND,
-        slack_seconds(Answer.ts) < epoch_seconds(Round.revealed_at),
-    )
+def _no_cutoff() -> ColumnElement[bool]:
+    """Replies to a blind round are the reveal's own posts, and a round not revealed yet has no
+    reveal to be late for: all of their replies count."""
+    return or_(Round.revealed_at.is_(None), Round.mode == AnswerMode.BLIND)
 
 
-def _counted_answers(rounds: ColumnElement[bool], user_id: str | None = None) -> Subquery:
-    """Counted answers in `rounds` (`user_id`'s only, when given): (round_id, kind, user_id, at),
-    `at` in epoch seconds. A blind round's thread replies are its reveal's posts: its answers
-    are the private ones."""
-    replies = (
-        select(Answer.round_id, Round.kind, Answer.user_id, slack_seconds(Answer.ts).label("at"))
-        .join(Round, Answer.round_id == Round.id)
-        .where(rounds, Answer.deleted.is_(False), Round.mode != AnswerMode.BLIND, _before_reveal())
-    )
-    private = (
+def _rounds_in(where: ColumnElement[bool]) -> CTE:
+    """The rounds `where` picks: (id, kind, blind, cutoff), the cutoff (epoch seconds) a reply
+    must come before to count, NULL when there is none. Materialized, so that the cutoff is
+    worked out once per round rather than once per reply."""
+    return (
         select(
-            BlindAnswer.round_id,
+            Round.id,
             Round.kind,
-            BlindAnswer.user_id,
-            epoch_seconds(BlindAnswer.submitted_at).label("at"),
+            (Round.mode == AnswerMode.BLIND).label("blind"),
+            case((_no_cutoff(), null()), else_=epoch_seconds(Round.revealed_at)).label("cutoff"),
         )
-        .join(Round, BlindAnswer.round_id == Round.id)
-        .where(rounds)
+        .where(where)
+        .cte("rounds_in")
+        .prefix_with("MATERIALIZED")
     )
-    if user_id is not None:
-        replies = replies.where(Answer.user_id == user_id)
-        private = private.where(BlindAnswer.user_id == user_id)
-    return union_all(replies, private).subquery("counted_answers")
 
 
-def _counted_votes(
-    rounds: ColumnElement[bool], author_id: str | None = None
-) -> Select[int, str, str]:
-    """Counted votes on answers in `rounds` (`author_id`'s only, when given): (round_id,
-    author_id, voter_id)."""
-    query = (
-        select(Answer.round_id, Answer.user_id.label("author_id"), Vote.voter_id)
-        .select_from(Vote)
-        .join(
-            Answer,
-            and_(
-                Vote.team_id == Answer.team_id,
-                Vote.channel_id == Answer.channel_id,
-                Vote.message_ts == Answer.ts,
-            ),
+def _replies(rounds: CTE) -> Select[Any]:
+    """The counted thread replies in `rounds`: not deleted, before the cutoff. In a blind round
+    they are the reveal's posts of the private answers: they carry votes, they are not answers."""
+    return (
+        select(
+            Answer.round_id,
+            Answer.user_id,
+            Answer.team_id,
+            Answer.channel_id,
+            Answer.ts,
+            rounds.c.blind,
         )
-        .join(Round, Answer.round_id == Round.id)
+        .join(rounds, Answer.round_id == rounds.c.id)
         .where(
-            rounds,
             Answer.deleted.is_(False),
-            Vote.active.is_(True),
-            Vote.voter_id != Answer.user_id,
-            _before_reveal(),
+            or_(rounds.c.cutoff.is_(None), slack_seconds(Answer.ts) < rounds.c.cutoff),
         )
     )
-    return query if author_id is None else query.where(Answer.user_id == author_id)
+
+
+def _vote_on(reply: Any) -> ColumnElement[bool]:
+    """The ON clause of a counted vote on `reply` (a table or subquery with the reply's team_id,
+    channel_id, ts and user_id): active, and not its author's own."""
+    return and_(
+        Vote.team_id == reply.team_id,
+        Vote.channel_id == reply.channel_id,
+        Vote.message_ts == reply.ts,
+        Vote.active.is_(True),
+        Vote.voter_id != reply.user_id,
+    )
+
+
+def _people_in_round() -> ScalarSelect[int]:
+    """How many people have a counted answer in the outer query's `Round`."""
+    replies = (
+        select(Answer.user_id.label("user_id"))
+        .where(
+            Answer.round_id == Round.id,
+            Answer.deleted.is_(False),
+            Round.mode != AnswerMode.BLIND,
+            or_(_no_cutoff(), slack_seconds(Answer.ts) < epoch_seconds(Round.revealed_at)),
+        )
+        .correlate(Round)
+    )
+    private = select(BlindAnswer.user_id).where(BlindAnswer.round_id == Round.id).correlate(Round)
+    people = union_all(replies, private).subquery("people")
+    return select(func.count(func.distinct(people.c.user_id))).correlate(Round).scalar_subquery()
 
 
 # -- the reads ---------------------------------------------------------------------------------
@@ -233,19 +256,24 @@ def person_activity(
                 Round.kind,
                 Round.status,
                 Round.question_id,
-                Round.revealed_at,
             )
             .where(counted_round)
             .order_by(Round.local_date, Round.sequence, Round.id)
         )
     ]
-    answers = _counted_answers(counted_round, user_id)
-    answered = session.execute(select(answers.c.round_id).distinct()).scalars()
-    votes = session.execute(_counted_votes(counted_round, user_id))
+    rounds_in = _rounds_in(counted_round)
+    theirs = _replies(rounds_in).where(Answer.user_id == user_id).subquery("theirs")
+    private = (
+        select(BlindAnswer.round_id)
+        .join(rounds_in, BlindAnswer.round_id == rounds_in.c.id)
+        .where(BlindAnswer.user_id == user_id)
+    )
+    answered = union(select(theirs.c.round_id).where(theirs.c.blind.is_(False)), private)
+    votes = select(theirs.c.round_id, Vote.voter_id).join(Vote, _vote_on(theirs.c))
     return ChannelActivity(
         rounds=rounds,
-        answers=[AnswerRow(round_id, user_id) for round_id in sorted(answered)],
-        votes=[VoteRow(round_id, author, voter) for round_id, author, voter in votes],
+        answers=[AnswerRow(round_id, user_id) for round_id in sorted(session.scalars(answered))],
+        votes=[VoteRow(round_id, user_id, voter) for round_id, voter in session.execute(votes)],
         timezone=channel_timezone(session, team_id, channel_id),
     )
 
@@ -254,53 +282,63 @@ def leaderboard_tallies(
     session: Session, team_id: str, channel_id: str, days: tuple[date, date] | None
 ) -> list[Tally]:
     """Each person's tally over the channel's counted rounds held on `days` (first, last local
-    date; None for all time), added up in the database: one row per person comes back."""
+    date; None for all time), added up in the database: one row per person comes back.
+
+    One pass over the rounds' replies, each with its counted votes, plus the blind answers; a
+    vote on a blind round's post counts when its author answered that round privately."""
     rounds = _counted_round(team_id, channel_id)
     if days is not None:
         rounds = and_(rounds, Round.local_date >= days[0], Round.local_date <= days[1])
-    answers = _counted_answers(rounds)
-    answered = (
-        select(
-            answers.c.round_id,
-            answers.c.user_id,
-            func.min(answers.c.at).label("first_at"),
-            answers.c.kind,
-            func.count().over(partition_by=answers.c.round_id).label("people"),
-        )
-        .group_by(answers.c.round_id, answers.c.user_id, answers.c.kind)
-        .subquery("answered")
-    )
     # A practice round earns points only once a second person answered it.
-    scoring = (
-        select(answered.c.round_id, answered.c.user_id, answered.c.first_at)
-        .where(or_(answered.c.kind != RoundKind.PRACTICE, answered.c.people >= PRACTICE_QUORUM))
-        .subquery("scoring")
+    scoring = _rounds_in(
+        and_(rounds, or_(Round.kind != RoundKind.PRACTICE, _people_in_round() >= PRACTICE_QUORUM))
     )
-    counted = _counted_votes(rounds).subquery("counted_votes")
-    votes = (
-        select(counted.c.round_id, counted.c.author_id, func.count().label("votes"))
-        .group_by(counted.c.round_id, counted.c.author_id)
-        .subquery("votes")
+    replies = _replies(scoring).subquery("replies")
+    # The channel's active votes, matched to the replies by ts (an answer is stored in its
+    # round's channel). PostgreSQL reads them once through the index and hashes them, where it
+    # would look up each reply's votes one by one; SQLite's lookups are cheaper than the
+    # temporary index it would build, so there the CTE stays a plain join.
+    channel_votes = (
+        select(Vote.message_ts, Vote.voter_id)
+        .where(Vote.team_id == team_id, Vote.channel_id == channel_id, Vote.active.is_(True))
+        .cte("channel_votes")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    answered_privately = exists().where(
+        BlindAnswer.round_id == replies.c.round_id, BlindAnswer.user_id == replies.c.user_id
+    )
+    posts = select(
+        replies.c.round_id,
+        replies.c.user_id,
+        (replies.c.blind.is_(False)).label("answered"),
+        case((replies.c.blind.is_(False), slack_seconds(replies.c.ts))).label("at"),
+        case((or_(replies.c.blind.is_(False), answered_privately), channel_votes.c.voter_id)).label(
+            "voter"
+        ),
+    ).outerjoin(
+        channel_votes,
+        and_(
+            channel_votes.c.message_ts == replies.c.ts,
+            channel_votes.c.voter_id != replies.c.user_id,  # not the author's own
+        ),
+    )
+    private = select(
+        BlindAnswer.round_id,
+        BlindAnswer.user_id,
+        true().label("answered"),
+        epoch_seconds(BlindAnswer.submitted_at).label("at"),
+        null().label("voter"),
+    ).join(scoring, BlindAnswer.round_id == scoring.c.id)
+    answers = union_all(posts, private).subquery("answers")
+    rounds_answered = func.count(func.distinct(case((answers.c.answered, answers.c.round_id))))
     query = (
         select(
-            scoring.c.user_id,
-            func.count().label("rounds"),
-            func.coalesce(func.sum(votes.c.votes), 0).label("votes"),
-            func.min(scoring.c.first_at).label("first_answer"),
+            answers.c.user_id, rounds_answered, func.count(answers.c.voter), func.min(answers.c.at)
         )
-        .select_from(
-            scoring.outerjoin(
-                votes,
-                and_(
-                    votes.c.round_id == scoring.c.round_id,
-                    votes.c.author_id == scoring.c.user_id,
-                ),
-            )
-        )
-        .group_by(scoring.c.user_id)
+        .group_by(answers.c.user_id)
+        .having(rounds_answered > 0)  # not those whose only posts are a blind round's copies
     )
     return [
-        Tally(user, int(rounds_answered), int(votes_received), float(first))
+        Tally(user, rounds_answered, votes_received, float(first))
         for user, rounds_answered, votes_received, first in session.execute(query)
     ]

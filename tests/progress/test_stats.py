@@ -80,10 +80,10 @@ class Story:
         question: str = "q-sql",
     ) -> int:
         """A round on `day`, answered by `answered_by` in that order (a minute apart, from 10:00;
-        a later round of the same day a second later, so that no two replies share a ts)."""
+        a later round of the same day a second later, so that no two replies share a ts); a
+        revealed round was revealed at 18:00."""
         round_id = len(self.rounds) + 1
-        revealed_at = datetime.combine(day, time(18, 0), UTC) if status == "revealed" else None
-        self.rounds.append(RoundRow(round_id, day, sequence, kind, status, question, revealed_at))
+        self.rounds.append(RoundRow(round_id, day, sequence, kind, status, question))
         for i, user in enumerate(answered_by):
             self.answer(round_id, user, datetime.combine(day, time(10, i, sequence), UTC))
         return round_id
@@ -126,7 +126,11 @@ class Story:
                     claimed_at=posted_at,
                     message_ts=ts(posted_at),
                     posted_at=posted_at,
-                    revealed_at=r.revealed_at,
+                    revealed_at=(
+                        datetime.combine(r.local_date, time(18, 0), UTC)
+                        if r.status == "revealed"
+                        else None
+                    ),
                 )
                 session.add(rnd)
                 session.flush()
@@ -742,9 +746,9 @@ def test_a_persons_activity_and_the_tallies_hold_only_what_counts(
 
     assert {activity.timezone for activity in theirs.values()} == {"Asia/Tokyo"}
     assert theirs[BOB].rounds == [
-        RoundRow(daily_id, NEXT_MON, 0, "daily", "revealed", "q-sql", REVEALED),
-        RoundRow(practice_id, NEXT_MON, 1, "practice", "open", "q-sql", None),
-        RoundRow(blind_id, NEXT_WED, 2, "daily", "open", "q-sql", None),
+        RoundRow(daily_id, NEXT_MON, 0, "daily", "revealed", "q-sql"),
+        RoundRow(practice_id, NEXT_MON, 1, "practice", "open", "q-sql"),
+        RoundRow(blind_id, NEXT_WED, 2, "daily", "open", "q-sql"),
     ]
     assert theirs[ALICE].answers == [AnswerRow(daily_id, ALICE), AnswerRow(practice_id, ALICE)]
     assert sorted(theirs[ALICE].votes, key=lambda v: v.round_id) == [
@@ -870,3 +874,20 @@ def test_what_people_see_when_answers_come_late_get_deleted_or_vote_for_themselv
     assert "Rounds answered: *1*" in carol_stats
     assert "Votes received: *1*" in carol_stats
     assert "Streak: *1* (best 1)" in carol_stats
+
+
+def test_a_reply_a_microsecond_before_the_reveal_counts_and_one_at_the_reveal_does_not(
+    sessions: sessionmaker[Session],
+) -> None:
+    revealed = REVEALED + timedelta(microseconds=123457)
+    with sessions.begin() as session:
+        rnd = add_round(session)
+        rnd.revealed_at = revealed
+        add_answer(session, rnd, ALICE, revealed - timedelta(microseconds=1))
+        add_answer(session, rnd, BOB, revealed)
+        add_blind_answer(session, rnd, CAROL, revealed + timedelta(microseconds=1))
+
+    standings = progress(sessions).standings(TEAM, CHANNEL, "all", NOW)
+
+    # Carol's private answer counts whenever it came; Alice answered before her.
+    assert [(s.rank, s.user_id) for s in standings] == [(1, ALICE), (1, CAROL)]
