@@ -329,7 +329,7 @@ def leaderboard_tallies(
         epoch_seconds(BlindAnswer.submitted_at).label("at"),
         null().label("voter"),
     ).join(scoring, BlindAnswer.round_id == scoring.c.id)
-    answers = union_all(posts, private).subquery("answers")
+    answers = union_all(posts, private).subquery("counted")
     rounds_answered = func.count(func.distinct(case((answers.c.answered, answers.c.round_id))))
     query = (
         select(
