@@ -304,8 +304,20 @@ def leaderboard_tallies(
         .cte("channel_votes")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    # The blind answers of these rounds; a vote on a blind round's post counts when its author
+    # is among them. (Asked of the blind_answers table, PostgreSQL would rather hash all of it.)
+    private_answers = (
+        select(
+            BlindAnswer.round_id,
+            BlindAnswer.user_id,
+            epoch_seconds(BlindAnswer.submitted_at).label("at"),
+        )
+        .join(scoring, BlindAnswer.round_id == scoring.c.id)
+        .cte("private_answers")
+    )
     answered_privately = exists().where(
-        BlindAnswer.round_id == replies.c.round_id, BlindAnswer.user_id == replies.c.user_id
+        private_answers.c.round_id == replies.c.round_id,
+        private_answers.c.user_id == replies.c.user_id,
     )
     posts = select(
         replies.c.round_id,
@@ -323,12 +335,12 @@ def leaderboard_tallies(
         ),
     )
     private = select(
-        BlindAnswer.round_id,
-        BlindAnswer.user_id,
+        private_answers.c.round_id,
+        private_answers.c.user_id,
         true().label("answered"),
-        epoch_seconds(BlindAnswer.submitted_at).label("at"),
+        private_answers.c.at,
         null().label("voter"),
-    ).join(scoring, BlindAnswer.round_id == scoring.c.id)
+    )
     answers = union_all(posts, private).subquery("counted")
     rounds_answered = func.count(func.distinct(case((answers.c.answered, answers.c.round_id))))
     query = (
