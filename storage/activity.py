@@ -295,15 +295,16 @@ def leaderboard_tallies(
     )
     replies = _replies(scoring).subquery("replies")
     # The channel's active votes, matched to the replies by ts (an answer is stored in its
-    # round's channel). PostgreSQL reads them once through the index and hashes them, where it
-    # would look up each reply's votes one by one; SQLite's lookups are cheaper than the
-    # temporary index it would build, so there the CTE stays a plain join.
+    # round's channel). Over all time, PostgreSQL reads them once through the index and hashes
+    # them, where it would look up each reply's votes one by one. A period's few replies, and
+    # SQLite (its lookups are cheaper than the temporary index it would build), look them up.
     channel_votes = (
         select(Vote.message_ts, Vote.voter_id)
         .where(Vote.team_id == team_id, Vote.channel_id == channel_id, Vote.active.is_(True))
         .cte("channel_votes")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    if days is None:
+        channel_votes = channel_votes.prefix_with("MATERIALIZED", dialect="postgresql")
     # The blind answers of these rounds; a vote on a blind round's post counts when its author
     # is among them. (Asked of the blind_answers table, PostgreSQL would rather hash all of it.)
     private_answers = (
