@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from slack_sdk import WebClient  # noqa: E402
-from sqlalchemy import event, insert, text  # noqa: E402
+from sqlalchemy import event, insert, inspect, text  # noqa: E402
 from sqlalchemy.engine import Connection, Engine  # noqa: E402
 from sqlalchemy.engine.cursor import CursorFetchStrategy  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -153,6 +154,7 @@ class Figures:
     wall_ms: dict[str, float] = field(default_factory=dict)
     statements: dict[str, int] = field(default_factory=dict)
     plans: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    tables: set[str] = field(default_factory=set)
 
 
 # -- generating the history ----------------------------------------------------------------------
@@ -382,6 +384,7 @@ def measure(url: str, shape: Shape) -> Figures:
         clock = Clock(sessions, rounds)
         _measure(figures, meter, "clock tick (idle)", lambda: clock.tick(NOW), REPEAT)
     figures.plans = _plans(engine, meter.seen)
+    figures.tables = set(inspect(engine).get_table_names())
     engine.dispose()
     return figures
 
@@ -416,19 +419,31 @@ def _open_round_ids(sessions: sessionmaker[Session]) -> list[int]:
 def _plans(
     engine: Engine, seen: dict[str, tuple[Any, ...] | dict[str, Any]]
 ) -> dict[str, list[tuple[str, list[str]]]]:
-    """Each distinct SELECT (and UPDATE) the commands ran, with its plan."""
+    """Each distinct SELECT (with or without a WITH) and UPDATE the commands ran, with its plan."""
     plans: dict[str, list[tuple[str, list[str]]]] = {}
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         for statement, params in seen.items():
-            if not statement.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH", "UPDATE")):
                 continue
             explain = ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement
             rows = conn.exec_driver_sql(explain, params).all()
             lines = [str(row[-1]) for row in rows]
-            plans.setdefault(" ".join(statement.split())[:160], []).append((statement, lines))
+            plans.setdefault(_statement_key(statement), []).append((statement, lines))
         conn.rollback()
     return plans
+
+
+# A list of bound parameters, "(?, ?, ?)" or "(%(a_1)s::VARCHAR, %(a_2)s::VARCHAR)".
+_PARAMETER_LIST = re.compile(
+    r"\((?:\?|%\(\w+\)s(?:::[A-Z ]+)?)(?:, (?:\?|%\(\w+\)s(?:::[A-Z ]+)?))+\)"
+)
+
+
+def _statement_key(statement: str) -> str:
+    """The statement on one line, with IN lists of any length as one: statements that differ only
+    there share a plan. (Statements opening WITH share their first 160 characters.)"""
+    return _PARAMETER_LIST.sub("(…)", " ".join(statement.split()))
 
 
 @contextmanager
@@ -501,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     full_scans = []
     for key, variants in largest.plans.items():
         for statement, lines in variants[:1]:
-            scans = [line for line in lines if _full_scan(line)]
+            scans = [line for line in lines if _full_scan(line, largest.tables)]
             if scans:
                 full_scans.append((key, scans))
             if args.plans:
@@ -511,15 +526,16 @@ def main(argv: list[str] | None = None) -> int:
                 print()
     print(f"statements explained: {len(largest.plans)}; with a full table scan: {len(full_scans)}")
     for key, scans in full_scans:
-        print(f"  {key}\n      " + "\n      ".join(scans))
+        print(f"  {key[:160]}\n      " + "\n      ".join(scans))
     return 0
 
 
-def _full_scan(line: str) -> bool:
-    """A plan line reading a whole table (not through an index)."""
+def _full_scan(line: str, tables: set[str]) -> bool:
+    """A plan line reading a whole table (not through an index). SQLite says SCAN for the rows
+    of a subquery or a CTE too: those are not tables."""
     upper = line.upper()
     if upper.startswith("SCAN ") and " USING " not in upper:  # SQLite
-        return True
+        return line.split()[1].lower() in tables
     return "SEQ SCAN" in upper  # PostgreSQL
 
 

@@ -1,6 +1,6 @@
 """A channel's activity for stats and leaderboards: counted rounds, answers and votes.
 
-Only rows that count are returned, following the rules of `storage.rounds.counted_answers` and
+Only rows that count are read, following the rules of `storage.rounds.counted_answers` and
 `storage.votes.voters_by_answer`:
 
 - a round counts when it was posted (message_ts set) and is open or revealed;
@@ -9,26 +9,49 @@ Only rows that count are returned, following the rules of `storage.rounds.counte
 - a vote counts when it is active, is on a counted answer (any answer of a blind round: those
   are the reveal's own posts), and is not the author's own.
 
+The rules are applied in SQL, so a person's stats read only their own answers and the votes on
+them, and a leaderboard reads one row per person: neither ships a channel's history to Python.
+
 Queries only: the caller owns the session and its transaction; nothing here commits.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from storage.blind import BlindAnswer
 from storage.channels import ChannelSchedule
 from storage.rounds import Answer, Round
-from storage.states import AnswerMode, RoundStatus
+from storage.states import AnswerMode, RoundKind, RoundStatus
 from storage.votes import Vote
 
 COUNTED_STATUSES = (RoundStatus.OPEN, RoundStatus.REVEALED, RoundStatus.REVEAL_FAILED)
 DEFAULT_TIMEZONE = "UTC"
+# A practice round earns points once this many people answered it.
+PRACTICE_QUORUM = 2
 
 
 @dataclass(frozen=True)
@@ -39,16 +62,14 @@ class RoundRow:
     kind: str  # daily | practice
     status: str  # open | revealed | reveal_failed
     question_id: str
-    revealed_at: datetime | None
 
 
 @dataclass(frozen=True)
 class AnswerRow:
-    """A counted answer; for a blind answer `ts` is its submission time in Slack ts format."""
+    """`user_id` has a counted answer in the round (a reply before the reveal, or blind)."""
 
     round_id: int
     user_id: str
-    ts: str
 
 
 @dataclass(frozen=True)
@@ -62,121 +83,275 @@ class VoteRow:
 
 @dataclass(frozen=True)
 class ChannelActivity:
+    """The channel's counted rounds, and the counted answers and votes that were asked for
+    (`person_activity`: one person's answers and the votes on them)."""
+
     rounds: list[RoundRow]  # ordered by (local_date, sequence)
-    answers: list[AnswerRow]  # ordered by (round_id, ts)
+    answers: list[AnswerRow]
     votes: list[VoteRow]
     timezone: str  # the channel's time zone; UTC when it has none
 
 
-def _cutoff(revealed_at: datetime | None, mode: str) -> float:
-    """A reply counts when its ts is before this: the reveal, or never for blind and open rounds
-    (a blind round's replies are the reveal's own posts)."""
-    if revealed_at is None or mode == AnswerMode.BLIND:
-        return math.inf
-    return revealed_at.timestamp()
+@dataclass(frozen=True)
+class Tally:
+    """One person's part of a leaderboard: the rounds that earn points that they answered, the
+    counted votes on their answers in those rounds, and when their earliest answer came (epoch
+    seconds, as a Slack ts reads)."""
+
+    user_id: str
+    rounds: int
+    votes: int
+    first_answer: float
 
 
-def blind_ts(submitted_at: datetime) -> str:
-    """A blind answer's submission time written like a Slack ts (epoch seconds)."""
-    return f"{submitted_at.timestamp():.6f}"
+# -- Slack ts and stored datetimes, compared in SQL --------------------------------------------
 
 
-def channel_activity(session: Session, team_id: str, channel_id: str) -> ChannelActivity:
-    """Everything that counts in one channel of one workspace (five queries, each through an
-    index). The reveal cutoff compares a Slack ts (a string) with a datetime, so it is applied
-    here, exactly as storage.rounds.counted_answers does: once per round, not once per reply."""
-    counted_round = and_(
+class slack_seconds(FunctionElement[Any]):  # noqa: N801 (an SQL function, named like one)
+    """A Slack ts column ("1767225600.000100") as a number of seconds."""
+
+    inherit_cache = True
+
+
+class epoch_seconds(FunctionElement[Any]):  # noqa: N801 (an SQL function, named like one)
+    """A `UtcDateTime` column as seconds since the epoch, like `datetime.timestamp()`."""
+
+    inherit_cache = True
+
+
+@compiles(slack_seconds, "sqlite")
+def _slack_seconds_sqlite(element: slack_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS REAL)"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps the UTC datetime as text, 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds from
+    # strftime, then the fraction as written, so the number is spelled like a Slack ts and read
+    # by the same CAST (an exact tie with a reply's ts stays a tie).
+    value = compiler.process(element.clauses, **kw)
+    return f"CAST(strftime('%s', {value}) || substr({value}, 20) AS REAL)"
+
+
+@compiles(slack_seconds, "postgresql")
+def _slack_seconds_postgresql(element: slack_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS NUMERIC)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_seconds_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"  # exact, a numeric
+
+
+# -- what counts -------------------------------------------------------------------------------
+
+
+def _counted_round(team_id: str, channel_id: str) -> ColumnElement[bool]:
+    return and_(
         Round.team_id == team_id,
         Round.channel_id == channel_id,
         Round.message_ts.is_not(None),
         Round.status.in_(COUNTED_STATUSES),
     )
+
+
+def _no_cutoff() -> ColumnElement[bool]:
+    """Replies to a blind round are the reveal's own posts, and a round not revealed yet has no
+    reveal to be late for: all of their replies count."""
+    return or_(Round.revealed_at.is_(None), Round.mode == AnswerMode.BLIND)
+
+
+def _rounds_in(where: ColumnElement[bool]) -> CTE:
+    """The rounds `where` picks: (id, kind, blind, cutoff), the cutoff (epoch seconds) a reply
+    must come before to count, NULL when there is none. Materialized, so that the cutoff is
+    worked out once per round rather than once per reply."""
+    return (
+        select(
+            Round.id,
+            Round.kind,
+            (Round.mode == AnswerMode.BLIND).label("blind"),
+            case((_no_cutoff(), null()), else_=epoch_seconds(Round.revealed_at)).label("cutoff"),
+        )
+        .where(where)
+        .cte("rounds_in")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _replies(rounds: CTE) -> Select[Any]:
+    """The counted thread replies in `rounds`: not deleted, before the cutoff. In a blind round
+    they are the reveal's posts of the private answers: they carry votes, they are not answers."""
+    return (
+        select(
+            Answer.round_id,
+            Answer.user_id,
+            Answer.team_id,
+            Answer.channel_id,
+            Answer.ts,
+            rounds.c.blind,
+        )
+        .join(rounds, Answer.round_id == rounds.c.id)
+        .where(
+            Answer.deleted.is_(False),
+            or_(rounds.c.cutoff.is_(None), slack_seconds(Answer.ts) < rounds.c.cutoff),
+        )
+    )
+
+
+def _vote_on(reply: Any) -> ColumnElement[bool]:
+    """The ON clause of a counted vote on `reply` (a table or subquery with the reply's team_id,
+    channel_id, ts and user_id): active, and not its author's own."""
+    return and_(
+        Vote.team_id == reply.team_id,
+        Vote.channel_id == reply.channel_id,
+        Vote.message_ts == reply.ts,
+        Vote.active.is_(True),
+        Vote.voter_id != reply.user_id,
+    )
+
+
+def _people_in_round() -> ScalarSelect[int]:
+    """How many people have a counted answer in the outer query's `Round`."""
+    replies = (
+        select(Answer.user_id.label("user_id"))
+        .where(
+            Answer.round_id == Round.id,
+            Answer.deleted.is_(False),
+            Round.mode != AnswerMode.BLIND,
+            or_(_no_cutoff(), slack_seconds(Answer.ts) < epoch_seconds(Round.revealed_at)),
+        )
+        .correlate(Round)
+    )
+    private = select(BlindAnswer.user_id).where(BlindAnswer.round_id == Round.id).correlate(Round)
+    people = union_all(replies, private).subquery("people")
+    return select(func.count(func.distinct(people.c.user_id))).correlate(Round).scalar_subquery()
+
+
+# -- the reads ---------------------------------------------------------------------------------
+
+
+def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:
+    """The channel's time zone; UTC when it has none."""
     timezone = session.execute(
         select(ChannelSchedule.timezone).where(
             ChannelSchedule.team_id == team_id, ChannelSchedule.channel_id == channel_id
         )
     ).scalar_one_or_none()
-    rounds, cutoffs = _rounds(session, counted_round)
+    return timezone or DEFAULT_TIMEZONE
+
+
+def person_activity(
+    session: Session, team_id: str, channel_id: str, user_id: str
+) -> ChannelActivity:
+    """The channel's counted rounds, with one person's counted answers and the counted votes on
+    them: what their stats need, whatever everyone else wrote (four queries through indexes)."""
+    counted_round = _counted_round(team_id, channel_id)
+    rounds = [
+        RoundRow(*row)
+        for row in session.execute(
+            select(
+                Round.id,
+                Round.local_date,
+                Round.sequence,
+                Round.kind,
+                Round.status,
+                Round.question_id,
+            )
+            .where(counted_round)
+            .order_by(Round.local_date, Round.sequence, Round.id)
+        )
+    ]
+    rounds_in = _rounds_in(counted_round)
+    theirs = _replies(rounds_in).where(Answer.user_id == user_id).subquery("theirs")
+    private = (
+        select(BlindAnswer.round_id)
+        .join(rounds_in, BlindAnswer.round_id == rounds_in.c.id)
+        .where(BlindAnswer.user_id == user_id)
+    )
+    answered = union(select(theirs.c.round_id).where(theirs.c.blind.is_(False)), private)
+    votes = select(theirs.c.round_id, Vote.voter_id).join(Vote, _vote_on(theirs.c))
     return ChannelActivity(
         rounds=rounds,
-        answers=_answers(session, counted_round, cutoffs),
-        votes=_votes(session, counted_round, cutoffs),
-        timezone=timezone or DEFAULT_TIMEZONE,
+        answers=[AnswerRow(round_id, user_id) for round_id in sorted(session.scalars(answered))],
+        votes=[VoteRow(round_id, user_id, voter) for round_id, voter in session.execute(votes)],
+        timezone=channel_timezone(session, team_id, channel_id),
     )
 
 
-def _rounds(
-    session: Session, counted_round: ColumnElement[bool]
-) -> tuple[list[RoundRow], dict[int, float]]:
-    round_rows = session.execute(
+def leaderboard_tallies(
+    session: Session, team_id: str, channel_id: str, days: tuple[date, date] | None
+) -> list[Tally]:
+    """Each person's tally over the channel's counted rounds held on `days` (first, last local
+    date; None for all time), added up in the database: one row per person comes back.
+
+    One pass over the rounds' replies, each with its counted votes, plus the blind answers; a
+    vote on a blind round's post counts when its author answered that round privately."""
+    rounds = _counted_round(team_id, channel_id)
+    if days is not None:
+        rounds = and_(rounds, Round.local_date >= days[0], Round.local_date <= days[1])
+    # A practice round earns points only once a second person answered it.
+    scoring = _rounds_in(
+        and_(rounds, or_(Round.kind != RoundKind.PRACTICE, _people_in_round() >= PRACTICE_QUORUM))
+    )
+    replies = _replies(scoring).subquery("replies")
+    # The channel's active votes, matched to the replies by ts (an answer is stored in its
+    # round's channel). Over all time, PostgreSQL reads them once through the index and hashes
+    # them, where it would look up each reply's votes one by one. A period's few replies, and
+    # SQLite (its lookups are cheaper than the temporary index it would build), look them up.
+    channel_votes = (
+        select(Vote.message_ts, Vote.voter_id)
+        .where(Vote.team_id == team_id, Vote.channel_id == channel_id, Vote.active.is_(True))
+        .cte("channel_votes")
+    )
+    if days is None:
+        channel_votes = channel_votes.prefix_with("MATERIALIZED", dialect="postgresql")
+    # The blind answers of these rounds; a vote on a blind round's post counts when its author
+    # is among them. (Asked of the blind_answers table, PostgreSQL would rather hash all of it.)
+    private_answers = (
         select(
-            Round.id,
-            Round.local_date,
-            Round.sequence,
-            Round.kind,
-            Round.status,
-            Round.question_id,
-            Round.revealed_at,
-            Round.mode,
+            BlindAnswer.round_id,
+            BlindAnswer.user_id,
+            epoch_seconds(BlindAnswer.submitted_at).label("at"),
         )
-        .where(counted_round)
-        .order_by(Round.local_date, Round.sequence, Round.id)
-    ).all()
-    rounds = [RoundRow(*row[:7]) for row in round_rows]
-    cutoffs = {row.id: _cutoff(row.revealed_at, row.mode) for row in round_rows}
-    return rounds, cutoffs
-
-
-def _answers(
-    session: Session, counted_round: ColumnElement[bool], cutoffs: dict[int, float]
-) -> list[AnswerRow]:
-    answers = [
-        AnswerRow(round_id, user_id, ts)
-        for round_id, user_id, ts in session.execute(
-            select(Answer.round_id, Answer.user_id, Answer.ts)
-            .join(Round, Answer.round_id == Round.id)
-            .where(counted_round, Answer.deleted.is_(False), Round.mode != AnswerMode.BLIND)
+        .join(scoring, BlindAnswer.round_id == scoring.c.id)
+        .cte("private_answers")
+    )
+    answered_privately = exists().where(
+        private_answers.c.round_id == replies.c.round_id,
+        private_answers.c.user_id == replies.c.user_id,
+    )
+    posts = select(
+        replies.c.round_id,
+        replies.c.user_id,
+        (replies.c.blind.is_(False)).label("answered"),
+        case((replies.c.blind.is_(False), slack_seconds(replies.c.ts))).label("at"),
+        case((or_(replies.c.blind.is_(False), answered_privately), channel_votes.c.voter_id)).label(
+            "voter"
+        ),
+    ).outerjoin(
+        channel_votes,
+        and_(
+            channel_votes.c.message_ts == replies.c.ts,
+            channel_votes.c.voter_id != replies.c.user_id,  # not the author's own
+        ),
+    )
+    private = select(
+        private_answers.c.round_id,
+        private_answers.c.user_id,
+        true().label("answered"),
+        private_answers.c.at,
+        null().label("voter"),
+    )
+    answers = union_all(posts, private).subquery("counted")
+    rounds_answered = func.count(func.distinct(case((answers.c.answered, answers.c.round_id))))
+    query = (
+        select(
+            answers.c.user_id, rounds_answered, func.count(answers.c.voter), func.min(answers.c.at)
         )
-        if float(ts) < cutoffs[round_id]
-    ]
-    # Blind answers count from their private submission; the reveal's posted copies (Answer rows,
-    # skipped above) only carry the votes.
-    blind_rows = session.execute(
-        select(BlindAnswer.round_id, BlindAnswer.user_id, BlindAnswer.submitted_at)
-        .join(Round, BlindAnswer.round_id == Round.id)
-        .where(counted_round)
-    ).all()
-    for round_id, user_id, submitted_at in blind_rows:
-        answers.append(AnswerRow(round_id, user_id, blind_ts(submitted_at)))
-    answers.sort(key=lambda a: (a.round_id, float(a.ts), a.user_id))
-    return answers
-
-
-def _votes(
-    session: Session, counted_round: ColumnElement[bool], cutoffs: dict[int, float]
-) -> list[VoteRow]:
-    # No ORDER BY: nothing reads the votes in order, and sorting every vote of a channel's
-    # history was most of the query's time.
-    vote_rows = session.execute(
-        select(Answer.round_id, Answer.user_id, Vote.voter_id, Answer.ts)
-        .join(
-            Answer,
-            and_(
-                Vote.team_id == Answer.team_id,
-                Vote.channel_id == Answer.channel_id,
-                Vote.message_ts == Answer.ts,
-            ),
-        )
-        .join(Round, Answer.round_id == Round.id)
-        .where(
-            counted_round,
-            Answer.deleted.is_(False),
-            Vote.active.is_(True),
-            Vote.voter_id != Answer.user_id,
-        )
+        .group_by(answers.c.user_id)
+        .having(rounds_answered > 0)  # not those whose only posts are a blind round's copies
     )
     return [
-        VoteRow(round_id, author_id, voter_id)
-        for round_id, author_id, voter_id, ts in vote_rows
-        if float(ts) < cutoffs[round_id]
+        Tally(user, rounds_answered, votes_received, float(first))
+        for user, rounds_answered, votes_received, first in session.execute(query)
     ]

@@ -13,14 +13,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.service import ChannelService, schedule_of
 from bot.progress import render
-from bot.progress.stats import frozen_days, leaderboard, user_stats
+from bot.progress.stats import Period, Standing, frozen_days, leaderboard, period_days, user_stats
 from bot.questions.library import QuestionLibrary
 from bot.slack.channels import ChannelDirectory
 from bot.slack.mrkdwn import slack_date_time
 from bot.slack.posting import edit_in_mentions
 from storage import channels as channel_store
 from storage import people_prefs
-from storage.activity import ChannelActivity, channel_activity
+from storage.activity import (
+    ChannelActivity,
+    channel_timezone,
+    leaderboard_tallies,
+    person_activity,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +71,7 @@ class ProgressService:
 
     def stats_text(self, team_id: str, channel_id: str, user_id: str, now: datetime) -> str:
         with self.sessions.begin() as session:
-            activity = channel_activity(session, team_id, channel_id)
+            activity = person_activity(session, team_id, channel_id, user_id)
             frozen = self._frozen(session, team_id, channel_id, user_id, activity)
             snooze = people_prefs.active_snooze(session, team_id, user_id, now)
             until = snooze.ends_at if snooze else None
@@ -105,10 +110,17 @@ class ProgressService:
             else:
                 row.leaderboard_public = public
 
-    def leaderboard_text(self, team_id: str, channel_id: str, period: str, now: datetime) -> str:
+    def standings(
+        self, team_id: str, channel_id: str, period: Period, now: datetime, limit: int = 10
+    ) -> list[Standing]:
+        """The channel's top `limit` people over the period's local days, ranked by points."""
         with self.sessions.begin() as session:
-            activity = channel_activity(session, team_id, channel_id)
-        standings = leaderboard(activity, period, now)  # type: ignore[arg-type]
+            days = period_days(period, now, channel_timezone(session, team_id, channel_id))
+            tallies = leaderboard_tallies(session, team_id, channel_id, days)
+        return leaderboard(tallies, limit)
+
+    def leaderboard_text(self, team_id: str, channel_id: str, period: str, now: datetime) -> str:
+        standings = self.standings(team_id, channel_id, period, now)  # type: ignore[arg-type]
         return render.leaderboard_text(
             period, [(s.rank, s.user_id, s.points, s.rounds, s.votes) for s in standings]
         )
@@ -140,7 +152,7 @@ class ProgressService:
         reasons = self.channels.pause_reasons(team_id)
         for channel_id, schedule, paused in self.channels.all_for_team(team_id):
             with self.sessions.begin() as session:
-                activity = channel_activity(session, team_id, channel_id)
+                activity = person_activity(session, team_id, channel_id, user_id)
                 frozen = self._frozen(session, team_id, channel_id, user_id, activity)
             stats = user_stats(activity, user_id, now, category_of, frozen)
             # A private channel's schedule is shown to admins and to the people who practise

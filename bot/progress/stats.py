@@ -3,7 +3,8 @@
 The product's rules:
 
 - A round counts when it was posted and is open or revealed (`storage.activity` returns only
-  those; rounds in other states are ignored here as well).
+  those; rounds in other states are ignored here as well). What counts as an answer and as a
+  vote is decided by `storage.activity`'s queries, which also add up the leaderboard's tallies.
 - A user answered a round when they have a counted answer in it (a thread reply before the
   reveal, or a blind answer).
 - Points: 1 per round answered + 1 per counted vote received from someone else. Equal points
@@ -22,14 +23,14 @@ The product's rules:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from storage.activity import COUNTED_STATUSES, ChannelActivity, RoundRow
+from storage.activity import COUNTED_STATUSES, ChannelActivity, RoundRow, Tally
 
 Period = Literal["week", "month", "all"]
 
@@ -143,53 +144,36 @@ def user_stats(
     )
 
 
-def leaderboard(
-    activity: ChannelActivity, period: Period, now: datetime, limit: int = 10
-) -> list[Standing]:
-    """The top `limit` people by points over the period's rounds (daily and practice)."""
+def period_days(period: Period, now: datetime, timezone: str) -> tuple[date, date] | None:
+    """The channel's local dates a leaderboard period covers, (first, last): today and the days
+    before it; None for all time."""
     if period not in PERIOD_DAYS:
         raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIOD_DAYS)}")
     days = PERIOD_DAYS[period]
-    rounds = _counted_rounds(activity.rounds)
-    if days is not None:
-        today = local_today(now, activity.timezone)
-        rounds = [r for r in rounds if _within(r.local_date, today, days)]
-    people: dict[int, set[str]] = defaultdict(set)
-    for a in activity.answers:
-        people[a.round_id].add(a.user_id)
-    window = {r.id for r in rounds if r.kind != "practice" or len(people[r.id]) >= 2}
+    if days is None:
+        return None
+    today = local_today(now, timezone)
+    return today - timedelta(days=days - 1), today
 
-    answered: dict[str, set[int]] = defaultdict(set)
-    earliest: dict[str, float] = {}
-    for a in activity.answers:
-        if a.round_id not in window:
-            continue
-        answered[a.user_id].add(a.round_id)
-        ts = float(a.ts)
-        if a.user_id not in earliest or ts < earliest[a.user_id]:
-            earliest[a.user_id] = ts
 
-    votes: Counter[str] = Counter(
-        v.author_id
-        for v in activity.votes
-        if v.voter_id != v.author_id and v.round_id in answered.get(v.author_id, ())
-    )
+def leaderboard(tallies: Iterable[Tally], limit: int = 10) -> list[Standing]:
+    """The top `limit` people by points, from each person's tally over the period's rounds
+    (`storage.activity.leaderboard_tallies` applies what counts)."""
 
-    def points(user: str) -> int:
-        return len(answered[user]) + votes[user]
+    def points(tally: Tally) -> int:
+        return tally.rounds + tally.votes
 
-    order = sorted(answered, key=lambda user: (-points(user), earliest[user], user))
+    order = sorted(tallies, key=lambda t: (-points(t), t.first_answer, t.user_id))
     standings: list[Standing] = []
-    for place, user in enumerate(order[: max(limit, 0)], start=1):
-        shared = bool(standings) and standings[-1].points == points(user)
-        rank = standings[-1].rank if shared else place
+    for place, tally in enumerate(order[: max(limit, 0)], start=1):
+        shared = bool(standings) and standings[-1].points == points(tally)
         standings.append(
             Standing(
-                rank=rank,
-                user_id=user,
-                points=points(user),
-                rounds=len(answered[user]),
-                votes=votes[user],
+                rank=standings[-1].rank if shared else place,
+                user_id=tally.user_id,
+                points=points(tally),
+                rounds=tally.rounds,
+                votes=tally.votes,
             )
         )
     return standings

@@ -1,21 +1,44 @@
-"""Stats and leaderboards: the product's rules on hand-built activity, and the activity query
-against SQLite and PostgreSQL (what counts: posted rounds, answers before the reveal, votes)."""
+"""Stats and leaderboards: the product's rules on hand-built activity, and the queries that apply
+what counts (posted rounds, answers before the reveal, votes) and add up the leaderboard, against
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.progress.stats import frozen_days, leaderboard, local_today, user_stats
-from storage.activity import AnswerRow, ChannelActivity, RoundRow, VoteRow, channel_activity
+from bot.channels.service import ChannelService
+from bot.progress.service import ProgressService
+from bot.progress.stats import (
+    Period,
+    Standing,
+    frozen_days,
+    leaderboard,
+    local_today,
+    period_days,
+    user_stats,
+)
+from bot.questions.library import QuestionLibrary
+from storage.activity import (
+    AnswerRow,
+    ChannelActivity,
+    RoundRow,
+    Tally,
+    VoteRow,
+    leaderboard_tallies,
+    person_activity,
+)
 from storage.blind import BlindAnswer
 from storage.channels import ChannelSchedule
 from storage.rounds import Answer, Round
 from storage.votes import Vote
+from tests.helpers import BANK
 
 ALICE, BOB, CAROL, DAVE = "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"
+TEAM, OTHER_TEAM, CHANNEL, OTHER_CHANNEL = "T1", "T2", "C1", "C2"
 
 # January 2026: Thu 1, Fri 2, Sat 3, Sun 4, Mon 5, Tue 6, Wed 7, Thu 8, Fri 9, Sat 10, Sun 11,
 # Mon 12, Tue 13, Wed 14, Thu 15.
@@ -23,20 +46,29 @@ MON, TUE, WED, THU, FRI = (date(2026, 1, d) for d in (5, 6, 7, 8, 9))
 NEXT_MON, NEXT_TUE, NEXT_WED = date(2026, 1, 12), date(2026, 1, 13), date(2026, 1, 14)
 NOW = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)  # Wednesday noon UTC
 
+PEOPLE = (ALICE, BOB, CAROL, DAVE)
+
 CATEGORIES = {"q-sql": "databases", "q-cache": "system-design", "q-star": "behavioral"}
+
+
+def ts(at: datetime) -> str:
+    return f"{at.timestamp():.6f}"
 
 
 # -- a small story builder -----------------------------------------------------------------------
 
 
 class Story:
-    """Rounds, answers and votes in one channel, written the way people tell them."""
+    """Rounds, answers and votes in one channel, written the way people tell them: kept as the
+    activity the pure rules read, and saved to a database for the queries."""
 
     def __init__(self, timezone: str = "UTC") -> None:
         self.timezone = timezone
         self.rounds: list[RoundRow] = []
         self.answers: list[AnswerRow] = []
         self.votes: list[VoteRow] = []
+        self.replies: list[tuple[int, str, datetime, bool]] = []  # (round, user, at, blind)
+        self.saved = False
 
     def round(
         self,
@@ -47,24 +79,119 @@ class Story:
         sequence: int = 0,
         question: str = "q-sql",
     ) -> int:
-        """A round on `day`, answered by `answered_by` in that order (a minute apart, from 10:00)."""
+        """A round on `day`, answered by `answered_by` in that order (a minute apart, from 10:00;
+        a later round of the same day a second later, so that no two replies share a ts); a
+        revealed round was revealed at 18:00."""
         round_id = len(self.rounds) + 1
-        revealed_at = datetime.combine(day, time(18, 0), UTC) if status == "revealed" else None
-        self.rounds.append(RoundRow(round_id, day, sequence, kind, status, question, revealed_at))
+        self.rounds.append(RoundRow(round_id, day, sequence, kind, status, question))
         for i, user in enumerate(answered_by):
-            self.answer(round_id, user, datetime.combine(day, time(10, i), UTC))
+            self.answer(round_id, user, datetime.combine(day, time(10, i, sequence), UTC))
         return round_id
 
-    def answer(self, round_id: int, user: str, at: datetime) -> None:
-        self.answers.append(AnswerRow(round_id, user, f"{at.timestamp():.6f}"))
+    def answer(self, round_id: int, user: str, at: datetime, *, blind: bool = False) -> None:
+        """A reply in the round's thread at `at`, or an answer given privately (`blind`)."""
+        self.answers.append(AnswerRow(round_id, user))
+        self.replies.append((round_id, user, at, blind))
 
     def vote(self, round_id: int, author: str, *voters: str) -> None:
+        """Votes on the author's first reply in the round."""
         self.votes.extend(VoteRow(round_id, author, voter) for voter in voters)
 
     def activity(self) -> ChannelActivity:
         return ChannelActivity(
             list(self.rounds), list(self.answers), list(self.votes), self.timezone
         )
+
+    def save(self, sessions: sessionmaker[Session]) -> None:
+        if self.saved:
+            return
+        self.saved = True
+        with sessions.begin() as session:
+            session.add(
+                ChannelSchedule(
+                    team_id=TEAM, channel_id=CHANNEL, timezone=self.timezone, updated_at=NOW
+                )
+            )
+            ids = {}
+            for r in self.rounds:
+                posted_at = datetime.combine(r.local_date, time(9, r.sequence), UTC)
+                rnd = Round(
+                    team_id=TEAM,
+                    channel_id=CHANNEL,
+                    local_date=r.local_date,
+                    sequence=r.sequence,
+                    question_id=r.question_id,
+                    status=r.status,
+                    kind=r.kind,
+                    claimed_at=posted_at,
+                    message_ts=ts(posted_at),
+                    posted_at=posted_at,
+                    revealed_at=(
+                        datetime.combine(r.local_date, time(18, 0), UTC)
+                        if r.status == "revealed"
+                        else None
+                    ),
+                )
+                session.add(rnd)
+                session.flush()
+                ids[r.id] = rnd.id
+            first_reply: dict[tuple[int, str], str] = {}
+            for round_id, user, at, blind in self.replies:
+                if blind:
+                    session.add(
+                        BlindAnswer(
+                            round_id=ids[round_id],
+                            team_id=TEAM,
+                            user_id=user,
+                            text="blind",
+                            submitted_at=at,
+                            updated_at=at,
+                        )
+                    )
+                    continue
+                session.add(
+                    Answer(
+                        round_id=ids[round_id],
+                        team_id=TEAM,
+                        channel_id=CHANNEL,
+                        ts=ts(at),
+                        user_id=user,
+                        text="my answer",
+                        version=ts(at),
+                        received_at=at,
+                    )
+                )
+                first_reply.setdefault((round_id, user), ts(at))
+            for v in self.votes:
+                message_ts = first_reply[(v.round_id, v.author_id)]
+                session.add(
+                    Vote(
+                        team_id=TEAM,
+                        channel_id=CHANNEL,
+                        message_ts=message_ts,
+                        voter_id=v.voter_id,
+                        version=message_ts,
+                        updated_at=NOW,
+                    )
+                )
+
+
+def progress(sessions: sessionmaker[Session]) -> ProgressService:
+    return ProgressService(
+        sessions, QuestionLibrary(sessions, BANK), ChannelService(sessions), lambda _: WebClient()
+    )
+
+
+def board(
+    sessions: sessionmaker[Session],
+    story: Story,
+    period: Period,
+    now: datetime = NOW,
+    limit: int = 10,
+) -> list[Standing]:
+    """The story's leaderboard, as the bot reads it from the database."""
+    story.save(sessions)
+    return progress(sessions).standings(TEAM, CHANNEL, period, now, limit)
 
 
 def stats(story: Story, user: str = ALICE, now: datetime = NOW):
@@ -207,7 +334,9 @@ def test_an_extra_round_the_same_day_never_breaks_a_streak() -> None:
     assert result.rounds_answered == 3
 
 
-def test_practice_rounds_count_for_points_but_not_for_streaks() -> None:
+def test_practice_rounds_count_for_points_but_not_for_streaks(
+    sessions: sessionmaker[Session],
+) -> None:
     story = Story()
     story.round(NEXT_MON, ALICE)
     story.round(NEXT_TUE, BOB)  # Alice missed the daily round...
@@ -218,17 +347,19 @@ def test_practice_rounds_count_for_points_but_not_for_streaks() -> None:
 
     assert (result.current_streak, result.best_streak) == (0, 1)
     assert result.rounds_answered == 3
-    top = leaderboard(story.activity(), "week", NOW)
+    top = board(sessions, story, "week", NOW)
     assert [(s.user_id, s.points, s.rounds) for s in top][0] == (ALICE, 2, 2)
     assert {(s.user_id, s.points) for s in top[1:]} == {(BOB, 1), (CAROL, 1)}
 
 
-def test_posting_and_answering_practice_questions_alone_farms_no_points() -> None:
+def test_posting_and_answering_practice_questions_alone_farms_no_points(
+    sessions: sessionmaker[Session],
+) -> None:
     story = Story()
     for day in (NEXT_MON, NEXT_TUE, NEXT_WED):
         for sequence in (1, 2, 3):
             story.round(day, ALICE, kind="practice", sequence=sequence)
-    assert leaderboard(story.activity(), "week", NOW) == []
+    assert board(sessions, story, "week", NOW) == []
 
 
 def test_no_rounds_no_streak() -> None:
@@ -242,7 +373,9 @@ def test_no_rounds_no_streak() -> None:
 # -- votes and points ----------------------------------------------------------------------------
 
 
-def test_votes_received_from_others_count_and_self_votes_do_not() -> None:
+def test_votes_received_from_others_count_and_self_votes_do_not(
+    sessions: sessionmaker[Session],
+) -> None:
     story = Story()
     first = story.round(NEXT_MON, ALICE, BOB)
     second = story.round(NEXT_TUE, ALICE)
@@ -252,32 +385,37 @@ def test_votes_received_from_others_count_and_self_votes_do_not() -> None:
 
     assert stats(story).votes_received == 3
     assert stats(story, BOB).votes_received == 0
-    top = leaderboard(story.activity(), "all", NOW)
+    top = board(sessions, story, "all", NOW)
     assert [(s.user_id, s.points, s.rounds, s.votes) for s in top] == [
         (ALICE, 5, 2, 3),
         (BOB, 1, 1, 0),
     ]
 
 
-def test_several_answers_in_one_round_count_as_one_round_answered() -> None:
+def test_several_answers_in_one_round_count_as_one_round_answered(
+    sessions: sessionmaker[Session],
+) -> None:
     story = Story()
     round_id = story.round(NEXT_MON, ALICE)
     story.answer(round_id, ALICE, datetime(2026, 1, 12, 11, 0, tzinfo=UTC))
 
     assert stats(story).rounds_answered == 1
-    assert leaderboard(story.activity(), "all", NOW)[0].points == 1
+    assert board(sessions, story, "all", NOW)[0].points == 1
 
 
-def test_equal_points_share_a_rank_listed_by_earliest_answer_then_user_id() -> None:
+def test_equal_points_share_a_rank_listed_by_earliest_answer_then_user_id(
+    sessions: sessionmaker[Session],
+) -> None:
     story = Story()
     early = story.round(NEXT_MON)
     story.answer(early, CAROL, datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
     story.answer(early, BOB, datetime(2026, 1, 12, 9, 5, tzinfo=UTC))
-    story.answer(early, DAVE, datetime(2026, 1, 12, 9, 5, tzinfo=UTC))  # same second as Bob
+    # given privately the same second Bob replied (two replies never share a ts)
+    story.answer(early, DAVE, datetime(2026, 1, 12, 9, 5, tzinfo=UTC), blind=True)
     story.answer(early, ALICE, datetime(2026, 1, 12, 9, 30, tzinfo=UTC))
     story.round(NEXT_TUE, ALICE)  # Alice leads on points
 
-    top = leaderboard(story.activity(), "week", NOW)
+    top = board(sessions, story, "week", NOW)
 
     assert [(s.rank, s.user_id, s.points) for s in top] == [
         (1, ALICE, 2),
@@ -287,13 +425,15 @@ def test_equal_points_share_a_rank_listed_by_earliest_answer_then_user_id() -> N
     ]
 
 
-def test_the_rank_after_a_shared_one_skips_the_places_it_took() -> None:
+def test_the_rank_after_a_shared_one_skips_the_places_it_took(
+    sessions: sessionmaker[Session],
+) -> None:
     story = Story()
     story.round(NEXT_MON, ALICE, BOB, CAROL, DAVE)
     story.round(NEXT_TUE, ALICE, BOB, CAROL)
     story.round(date(2026, 1, 14), ALICE)
 
-    top = leaderboard(story.activity(), "week", NOW)
+    top = board(sessions, story, "week", NOW)
 
     assert [(s.rank, s.user_id, s.points) for s in top] == [
         (1, ALICE, 3),
@@ -303,25 +443,58 @@ def test_the_rank_after_a_shared_one_skips_the_places_it_took() -> None:
     ]
 
 
-def test_leaderboard_tie_break_looks_only_at_answers_in_the_window() -> None:
+def test_leaderboard_tie_break_looks_only_at_answers_in_the_window(
+    sessions: sessionmaker[Session],
+) -> None:
     story = Story()
     story.round(date(2025, 12, 1), BOB, ALICE)  # long ago Bob answered first
     story.round(NEXT_TUE, ALICE, BOB)  # this week Alice answered first
 
-    week = leaderboard(story.activity(), "week", NOW)
-    ever = leaderboard(story.activity(), "all", NOW)
+    week = board(sessions, story, "week", NOW)
+    ever = board(sessions, story, "all", NOW)
 
     assert [s.user_id for s in week] == [ALICE, BOB]
     assert [s.user_id for s in ever] == [BOB, ALICE]
 
 
-def test_leaderboard_limit_and_unknown_period() -> None:
+def test_leaderboard_limit_and_unknown_period(sessions: sessionmaker[Session]) -> None:
     story = Story()
     story.round(NEXT_MON, ALICE, BOB, CAROL)
 
-    assert [s.user_id for s in leaderboard(story.activity(), "all", NOW, limit=2)] == [ALICE, BOB]
+    assert [s.user_id for s in board(sessions, story, "all", NOW, limit=2)] == [ALICE, BOB]
     with pytest.raises(ValueError, match="unknown period"):
-        leaderboard(story.activity(), "year", NOW)  # type: ignore[arg-type]
+        board(sessions, story, "year", NOW)  # type: ignore[arg-type]
+
+
+def test_ranking_tallies_shares_ranks_and_breaks_ties_by_earliest_answer_then_user_id() -> None:
+    tallies = [
+        Tally(DAVE, 1, 0, 300.0),
+        Tally(BOB, 1, 1, 200.0),
+        Tally(CAROL, 2, 0, 100.0),
+        Tally(ALICE, 2, 0, 100.0),  # same points and first answer as Carol: by user id
+        Tally("U0EVE", 3, 1, 900.0),
+    ]
+
+    assert [(s.rank, s.user_id, s.points, s.rounds, s.votes) for s in leaderboard(tallies)] == [
+        (1, "U0EVE", 4, 3, 1),
+        (2, ALICE, 2, 2, 0),
+        (2, CAROL, 2, 2, 0),
+        (2, BOB, 2, 1, 1),
+        (5, DAVE, 1, 1, 0),
+    ]
+    assert [s.user_id for s in leaderboard(tallies, limit=2)] == ["U0EVE", ALICE]
+    assert leaderboard([]) == []
+
+
+def test_a_period_is_today_and_the_days_before_it_in_the_channels_time_zone() -> None:
+    late = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)  # Thursday 15th, 08:30 in Tokyo
+
+    assert period_days("week", NOW, "UTC") == (date(2026, 1, 8), date(2026, 1, 14))
+    assert period_days("week", late, "Asia/Tokyo") == (date(2026, 1, 9), date(2026, 1, 15))
+    assert period_days("month", NOW, "UTC") == (date(2025, 12, 16), date(2026, 1, 14))
+    assert period_days("all", NOW, "UTC") is None
+    with pytest.raises(ValueError, match="unknown period"):
+        period_days("year", NOW, "UTC")  # type: ignore[arg-type]
 
 
 # -- windows and time zones ----------------------------------------------------------------------
@@ -346,7 +519,9 @@ def test_local_today_follows_the_channel_time_zone() -> None:
         ("America/Los_Angeles", {date(2026, 1, 8), date(2026, 1, 9), date(2026, 1, 14)}),
     ],
 )
-def test_week_window_at_a_time_zone_boundary(timezone: str, in_week: set[date]) -> None:
+def test_week_window_at_a_time_zone_boundary(
+    sessions: sessionmaker[Session], timezone: str, in_week: set[date]
+) -> None:
     late = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)
     days = [date(2026, 1, 8), date(2026, 1, 9), date(2026, 1, 14), date(2026, 1, 15)]
     story = Story(timezone)
@@ -355,20 +530,20 @@ def test_week_window_at_a_time_zone_boundary(timezone: str, in_week: set[date]) 
         users[day] = f"U{day.day}"
         story.round(day, users[day], status="open" if day == days[-1] else "revealed")
 
-    top = leaderboard(story.activity(), "week", late)
+    top = board(sessions, story, "week", late)
 
     assert {s.user_id for s in top} == {users[day] for day in in_week}
     # Tokyo's local yesterday (14th) is in the week for both channels.
     assert users[date(2026, 1, 14)] in {s.user_id for s in top}
 
 
-def test_month_window_is_the_last_thirty_local_days() -> None:
+def test_month_window_is_the_last_thirty_local_days(sessions: sessionmaker[Session]) -> None:
     story = Story()
     story.round(date(2025, 12, 16), BOB)  # 30th day back from Jan 14: in
     story.round(date(2025, 12, 15), CAROL)  # 31st: out
 
-    assert [s.user_id for s in leaderboard(story.activity(), "month", NOW)] == [BOB]
-    assert {s.user_id for s in leaderboard(story.activity(), "all", NOW)} == {BOB, CAROL}
+    assert [s.user_id for s in board(sessions, story, "month", NOW)] == [BOB]
+    assert {s.user_id for s in board(sessions, story, "all", NOW)} == {BOB, CAROL}
 
 
 def test_answer_rate_counts_day_30_but_not_day_31() -> None:
@@ -425,15 +600,10 @@ def test_top_categories_are_the_three_most_practised_ties_by_name() -> None:
     assert result.rounds_answered == 6
 
 
-# -- channel_activity against the database ------------------------------------------------------
+# -- what counts, read from the database ----------------------------------------------------------
 
-TEAM, OTHER_TEAM, CHANNEL, OTHER_CHANNEL = "T1", "T2", "C1", "C2"
 POSTED = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 REVEALED = datetime(2026, 1, 12, 15, 0, tzinfo=UTC)
-
-
-def ts(at: datetime) -> str:
-    return f"{at.timestamp():.6f}"
 
 
 def add_round(
@@ -447,6 +617,7 @@ def add_round(
     team: str = TEAM,
     channel: str = CHANNEL,
     question: str = "q-sql",
+    mode: str = "open",
 ) -> Round:
     posted_at = datetime.combine(day, time(9, sequence), UTC)
     rnd = Round(
@@ -457,6 +628,7 @@ def add_round(
         question_id=question,
         status=status,
         kind=kind,
+        mode=mode,
         claimed_at=posted_at,
         message_ts=ts(posted_at) if posted else None,
         posted_at=posted_at if posted else None,
@@ -470,6 +642,7 @@ def add_round(
 def add_answer(
     session: Session, rnd: Round, user: str, at: datetime, *, deleted: bool = False
 ) -> str:
+    """A reply in the round's thread (for a blind round: the reveal's post of an answer)."""
     session.add(
         Answer(
             round_id=rnd.id,
@@ -508,7 +681,22 @@ def add_vote(
     )
 
 
-def test_channel_activity_returns_only_what_counts(sessions: sessionmaker[Session]) -> None:
+def add_blind_answer(session: Session, rnd: Round, user: str, at: datetime) -> None:
+    session.add(
+        BlindAnswer(
+            round_id=rnd.id,
+            team_id=rnd.team_id,
+            user_id=user,
+            text="blind",
+            submitted_at=at,
+            updated_at=at,
+        )
+    )
+
+
+def test_a_persons_activity_and_the_tallies_hold_only_what_counts(
+    sessions: sessionmaker[Session],
+) -> None:
     with sessions.begin() as session:
         session.add(
             ChannelSchedule(
@@ -535,26 +723,12 @@ def test_channel_activity_returns_only_what_counts(sessions: sessionmaker[Sessio
         carol_late = add_answer(session, daily, CAROL, REVEALED + timedelta(seconds=1))
         add_answer(session, daily, CAROL, REVEALED)  # exactly at the reveal: too late
         alice_practice = add_answer(session, practice, ALICE, POSTED + timedelta(hours=20))
-        session.add(
-            BlindAnswer(
-                round_id=daily.id,
-                team_id=TEAM,
-                user_id=DAVE,
-                text="blind",
-                submitted_at=POSTED + timedelta(minutes=1),
-                updated_at=POSTED + timedelta(minutes=2),
-            )
-        )
-        session.add(
-            BlindAnswer(
-                round_id=other_team.id,
-                team_id=OTHER_TEAM,
-                user_id=DAVE,
-                text="blind elsewhere",
-                submitted_at=POSTED,
-                updated_at=POSTED,
-            )
-        )
+        # a blind round's answers are the private ones: a reply in its thread is not one
+        blind = add_round(session, day=NEXT_WED, sequence=2, status="open", mode="blind")
+        add_answer(session, blind, CAROL, POSTED + timedelta(days=2))
+        # a blind answer counts, even in a round that was not held blind
+        add_blind_answer(session, daily, DAVE, POSTED + timedelta(minutes=1))
+        add_blind_answer(session, other_team, DAVE, POSTED)
 
         add_vote(session, alice, BOB)  # counts
         add_vote(session, alice, CAROL, active=False)  # removed reaction
@@ -564,28 +738,34 @@ def test_channel_activity_returns_only_what_counts(sessions: sessionmaker[Sessio
         add_vote(session, bob_deleted, ALICE)  # on a deleted answer
         add_vote(session, carol_late, ALICE)  # on an answer after the reveal
         add_vote(session, alice_practice, CAROL)  # counts (the round is still open)
-        daily_id, practice_id = daily.id, practice.id
+        daily_id, practice_id, blind_id = daily.id, practice.id, blind.id
 
     with sessions() as session:
-        activity = channel_activity(session, TEAM, CHANNEL)
+        theirs = {user: person_activity(session, TEAM, CHANNEL, user) for user in PEOPLE}
+        tallies = leaderboard_tallies(session, TEAM, CHANNEL, None)
 
-    assert activity.timezone == "Asia/Tokyo"
-    assert activity.rounds == [
-        RoundRow(daily_id, NEXT_MON, 0, "daily", "revealed", "q-sql", REVEALED),
-        RoundRow(practice_id, NEXT_MON, 1, "practice", "open", "q-sql", None),
+    assert {activity.timezone for activity in theirs.values()} == {"Asia/Tokyo"}
+    assert theirs[BOB].rounds == [
+        RoundRow(daily_id, NEXT_MON, 0, "daily", "revealed", "q-sql"),
+        RoundRow(practice_id, NEXT_MON, 1, "practice", "open", "q-sql"),
+        RoundRow(blind_id, NEXT_WED, 2, "daily", "open", "q-sql"),
     ]
-    assert activity.answers == [
-        AnswerRow(daily_id, DAVE, ts(POSTED + timedelta(minutes=1))),
-        AnswerRow(daily_id, ALICE, alice),
-        AnswerRow(practice_id, ALICE, alice_practice),
-    ]
-    assert sorted(activity.votes, key=lambda v: v.round_id) == [
+    assert theirs[ALICE].answers == [AnswerRow(daily_id, ALICE), AnswerRow(practice_id, ALICE)]
+    assert sorted(theirs[ALICE].votes, key=lambda v: v.round_id) == [
         VoteRow(daily_id, ALICE, BOB),
         VoteRow(practice_id, ALICE, CAROL),
     ]
+    assert theirs[DAVE].answers == [AnswerRow(daily_id, DAVE)]
+    for nothing_counts in (BOB, CAROL):
+        assert (theirs[nothing_counts].answers, theirs[nothing_counts].votes) == ([], [])
+    # Alice's practice round was answered by her alone: no points, nor for the vote on it.
+    assert sorted(tallies, key=lambda t: t.user_id) == [
+        Tally(ALICE, 1, 1, (POSTED + timedelta(minutes=5)).timestamp()),
+        Tally(DAVE, 1, 0, (POSTED + timedelta(minutes=1)).timestamp()),
+    ]
 
 
-def test_channel_activity_without_a_schedule_or_time_zone_is_utc(
+def test_without_a_schedule_or_time_zone_the_channel_is_utc(
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions.begin() as session:
@@ -596,8 +776,9 @@ def test_channel_activity_without_a_schedule_or_time_zone_is_utc(
         )
 
     with sessions() as session:
-        assert channel_activity(session, TEAM, CHANNEL) == ChannelActivity([], [], [], "UTC")
-        assert channel_activity(session, TEAM, OTHER_CHANNEL).timezone == "UTC"
+        assert person_activity(session, TEAM, CHANNEL, ALICE) == ChannelActivity([], [], [], "UTC")
+        assert person_activity(session, TEAM, OTHER_CHANNEL, ALICE).timezone == "UTC"
+    assert board(sessions, Story(), "week") == []
 
 
 def test_stats_from_the_database(sessions: sessionmaker[Session]) -> None:
@@ -609,28 +790,104 @@ def test_stats_from_the_database(sessions: sessionmaker[Session]) -> None:
                 add_vote(session, add_answer(session, rnd, ALICE, at), BOB)
             add_answer(session, rnd, BOB, at + timedelta(minutes=1))
         blind = add_round(session, day=NEXT_WED, status="open", question="q-cache")
-        session.add(
-            BlindAnswer(
-                round_id=blind.id,
-                team_id=TEAM,
-                user_id=ALICE,
-                text="blind",
-                submitted_at=datetime(2026, 1, 14, 9, 30, tzinfo=UTC),
-                updated_at=datetime(2026, 1, 14, 9, 30, tzinfo=UTC),
-            )
-        )
+        add_blind_answer(session, blind, ALICE, datetime(2026, 1, 14, 9, 30, tzinfo=UTC))
 
     with sessions() as session:
-        activity = channel_activity(session, TEAM, CHANNEL)
+        alice = user_stats(
+            person_activity(session, TEAM, CHANNEL, ALICE), ALICE, NOW, CATEGORIES.get
+        )
+        bob = user_stats(person_activity(session, TEAM, CHANNEL, BOB), BOB, NOW, CATEGORIES.get)
 
-    alice = user_stats(activity, ALICE, NOW, CATEGORIES.get)
     assert (alice.rounds_answered, alice.current_streak, alice.best_streak) == (4, 3, 3)
     assert alice.votes_received == 3
     assert alice.answer_rate_30d == pytest.approx(4 / 5)
     assert alice.top_categories == [("databases", 3), ("system-design", 1)]
-    bob = user_stats(activity, BOB, NOW, CATEGORIES.get)
     assert (bob.current_streak, bob.best_streak) == (4, 4)  # today's open round is not over
-    assert [(s.user_id, s.points) for s in leaderboard(activity, "week", NOW)] == [
-        (ALICE, 7),
-        (BOB, 4),
+    standings = progress(sessions).standings(TEAM, CHANNEL, "week", NOW)
+    assert [(s.user_id, s.points) for s in standings] == [(ALICE, 7), (BOB, 4)]
+
+
+def test_what_people_see_when_answers_come_late_get_deleted_or_vote_for_themselves(
+    sessions: sessionmaker[Session],
+) -> None:
+    """One week of a channel, every rule of what counts in it, as `/interview stats` and the
+    leaderboard show it (the week is Thursday 8th to today, Wednesday 14th)."""
+    with sessions.begin() as session:
+        # Wednesday 7th, a day before the week: Bob's round counts all time only.
+        add_answer(session, add_round(session, day=WED), BOB, datetime(2026, 1, 7, 10, tzinfo=UTC))
+        # Thursday 8th, the week's first day: Dave's round counts this week.
+        add_answer(session, add_round(session, day=THU), DAVE, datetime(2026, 1, 8, 10, tzinfo=UTC))
+
+        # Monday: revealed at 15:00. Alice's reply counts; Bob deleted his; Carol's came after
+        # the reveal, one of them exactly at it.
+        monday = add_round(session, day=NEXT_MON)
+        alice = add_answer(session, monday, ALICE, POSTED + timedelta(minutes=5))
+        bob_deleted = add_answer(session, monday, BOB, POSTED + timedelta(minutes=6), deleted=True)
+        carol_late = add_answer(session, monday, CAROL, REVEALED + timedelta(seconds=1))
+        add_answer(session, monday, CAROL, REVEALED)
+        add_vote(session, alice, BOB)  # the one vote that counts
+        add_vote(session, alice, CAROL, active=False)  # Carol took her reaction back
+        add_vote(session, alice, ALICE)  # Alice's reaction on her own answer
+        add_vote(session, bob_deleted, ALICE)  # on a deleted answer
+        add_vote(session, carol_late, ALICE)  # on an answer after the reveal
+
+        # Tuesday: a blind round. Carol and Dave answered privately; the reveal posted their
+        # answers in the thread (after the reveal, as it does), and the votes went on those.
+        tuesday = add_round(session, day=NEXT_TUE, mode="blind")
+        tuesday_reveal = datetime(2026, 1, 13, 15, 0, tzinfo=UTC)
+        add_blind_answer(session, tuesday, CAROL, datetime(2026, 1, 13, 10, 0, tzinfo=UTC))
+        add_blind_answer(session, tuesday, DAVE, datetime(2026, 1, 13, 10, 30, tzinfo=UTC))
+        carol_posted = add_answer(session, tuesday, CAROL, tuesday_reveal + timedelta(seconds=5))
+        dave_posted = add_answer(session, tuesday, DAVE, tuesday_reveal + timedelta(seconds=6))
+        add_vote(session, carol_posted, BOB)
+        add_vote(session, dave_posted, ALICE)
+
+        # Tuesday, a practice question Bob answered alone (Alice's reply is deleted).
+        practice = add_round(session, day=NEXT_TUE, sequence=1, kind="practice", status="open")
+        add_answer(session, practice, BOB, datetime(2026, 1, 13, 11, 0, tzinfo=UTC))
+        add_answer(session, practice, ALICE, datetime(2026, 1, 13, 11, 5, tzinfo=UTC), deleted=True)
+
+    service = progress(sessions)
+    week = service.leaderboard_text(TEAM, CHANNEL, "week", NOW)
+    ever = service.leaderboard_text(TEAM, CHANNEL, "all", NOW)
+
+    # Dave: Thursday and Tuesday, and a vote. Alice and Carol tie on 2; Alice answered first.
+    assert week.splitlines()[1:] == [
+        f":first_place_medal: <@{DAVE}> — *3* (2 rounds, 1 vote)",
+        f":second_place_medal: <@{ALICE}> — *2* (1 round, 1 vote)",
+        f":second_place_medal: <@{CAROL}> — *2* (1 round, 1 vote)",
     ]
+    assert ever.splitlines()[1:] == [
+        *week.splitlines()[1:],
+        f"4. <@{BOB}> — *1* (1 round, 0 votes)",
+    ]
+    alice_stats = service.stats_text(TEAM, CHANNEL, ALICE, NOW)
+    assert "Rounds answered: *1*" in alice_stats
+    assert "Votes received: *1*" in alice_stats
+    assert "Streak: *0* (best 1)" in alice_stats
+    assert "Answer rate, last 30 days: *25%*" in alice_stats  # 1 of the 4 days' rounds
+    # Bob's practice round counts for his stats, not for points; his deleted reply not at all.
+    bob_stats = service.stats_text(TEAM, CHANNEL, BOB, NOW)
+    assert "Rounds answered: *2*" in bob_stats
+    assert "Votes received: *0*" in bob_stats
+    carol_stats = service.stats_text(TEAM, CHANNEL, CAROL, NOW)
+    assert "Rounds answered: *1*" in carol_stats
+    assert "Votes received: *1*" in carol_stats
+    assert "Streak: *1* (best 1)" in carol_stats
+
+
+def test_a_reply_a_microsecond_before_the_reveal_counts_and_one_at_the_reveal_does_not(
+    sessions: sessionmaker[Session],
+) -> None:
+    revealed = REVEALED + timedelta(microseconds=123457)
+    with sessions.begin() as session:
+        rnd = add_round(session)
+        rnd.revealed_at = revealed
+        add_answer(session, rnd, ALICE, revealed - timedelta(microseconds=1))
+        add_answer(session, rnd, BOB, revealed)
+        add_blind_answer(session, rnd, CAROL, revealed + timedelta(microseconds=1))
+
+    standings = progress(sessions).standings(TEAM, CHANNEL, "all", NOW)
+
+    # Carol's private answer counts whenever it came; Alice answered before her.
+    assert [(s.rank, s.user_id) for s in standings] == [(1, ALICE), (1, CAROL)]
