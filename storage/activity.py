@@ -23,10 +23,15 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    BindParameter,
     ColumnElement,
+    CompoundSelect,
+    Date,
     ScalarSelect,
     Select,
+    Subquery,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -44,6 +49,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from storage.blind import BlindAnswer
 from storage.channels import ChannelSchedule
+from storage.db import built_once
 from storage.rounds import Answer, Round
 from storage.states import AnswerMode, RoundKind, RoundStatus
 from storage.votes import Vote
@@ -146,10 +152,13 @@ def _epoch_seconds_postgresql(element: epoch_seconds, compiler: SQLCompiler, **k
 # -- what counts -------------------------------------------------------------------------------
 
 
-def _counted_round(team_id: str, channel_id: str) -> ColumnElement[bool]:
+def _counted_round() -> ColumnElement[bool]:
+    """The channel's counted rounds; the channel is given as the parameters `team_id` and
+    `channel_id` when the statement runs (each statement here is built once, see `built_once`:
+    building these took SQLAlchemy several times what running them takes the database)."""
     return and_(
-        Round.team_id == team_id,
-        Round.channel_id == channel_id,
+        Round.team_id == bindparam("team_id"),
+        Round.channel_id == bindparam("channel_id"),
         Round.message_ts.is_not(None),
         Round.status.in_(COUNTED_STATUSES),
     )
@@ -232,12 +241,16 @@ def _people_in_round() -> ScalarSelect[int]:
 
 def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:
     """The channel's time zone; UTC when it has none."""
-    timezone = session.execute(
-        select(ChannelSchedule.timezone).where(
-            ChannelSchedule.team_id == team_id, ChannelSchedule.channel_id == channel_id
-        )
-    ).scalar_one_or_none()
+    params = {"team_id": team_id, "channel_id": channel_id}
+    timezone = session.execute(built_once(session, _timezone), params).scalar_one_or_none()
     return timezone or DEFAULT_TIMEZONE
+
+
+def _timezone(_insert: object) -> Select[Any]:
+    return select(ChannelSchedule.timezone).where(
+        ChannelSchedule.team_id == bindparam("team_id"),
+        ChannelSchedule.channel_id == bindparam("channel_id"),
+    )
 
 
 def person_activity(
@@ -245,37 +258,49 @@ def person_activity(
 ) -> ChannelActivity:
     """The channel's counted rounds, with one person's counted answers and the counted votes on
     them: what their stats need, whatever everyone else wrote (four queries through indexes)."""
-    counted_round = _counted_round(team_id, channel_id)
-    rounds = [
-        RoundRow(*row)
-        for row in session.execute(
-            select(
-                Round.id,
-                Round.local_date,
-                Round.sequence,
-                Round.kind,
-                Round.status,
-                Round.question_id,
-            )
-            .where(counted_round)
-            .order_by(Round.local_date, Round.sequence, Round.id)
+    params = {"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
+    rounds = [RoundRow(*row) for row in session.execute(built_once(session, _rounds), params)]
+    answered = session.scalars(built_once(session, _answered), params)
+    votes = session.execute(built_once(session, _votes_received), params)
+    return ChannelActivity(
+        rounds=rounds,
+        answers=[AnswerRow(round_id, user_id) for round_id in sorted(answered)],
+        votes=[VoteRow(round_id, user_id, voter) for round_id, voter in votes],
+        timezone=channel_timezone(session, team_id, channel_id),
+    )
+
+
+def _rounds(_insert: object) -> Select[int, date, int, str, str, str]:
+    return (
+        select(
+            Round.id, Round.local_date, Round.sequence, Round.kind, Round.status, Round.question_id
         )
-    ]
-    rounds_in = _rounds_in(counted_round)
-    theirs = _replies(rounds_in).where(Answer.user_id == user_id).subquery("theirs")
+        .where(_counted_round())
+        .order_by(Round.local_date, Round.sequence, Round.id)
+    )
+
+
+def _theirs() -> tuple[CTE, Subquery]:
+    """The counted rounds, and the `user_id` parameter's counted replies in them."""
+    rounds_in = _rounds_in(_counted_round())
+    return rounds_in, _replies(rounds_in).where(Answer.user_id == bindparam("user_id")).subquery(
+        "theirs"
+    )
+
+
+def _answered(_insert: object) -> CompoundSelect:
+    rounds_in, theirs = _theirs()
     private = (
         select(BlindAnswer.round_id)
         .join(rounds_in, BlindAnswer.round_id == rounds_in.c.id)
-        .where(BlindAnswer.user_id == user_id)
+        .where(BlindAnswer.user_id == bindparam("user_id"))
     )
-    answered = union(select(theirs.c.round_id).where(theirs.c.blind.is_(False)), private)
-    votes = select(theirs.c.round_id, Vote.voter_id).join(Vote, _vote_on(theirs.c))
-    return ChannelActivity(
-        rounds=rounds,
-        answers=[AnswerRow(round_id, user_id) for round_id in sorted(session.scalars(answered))],
-        votes=[VoteRow(round_id, user_id, voter) for round_id, voter in session.execute(votes)],
-        timezone=channel_timezone(session, team_id, channel_id),
-    )
+    return union(select(theirs.c.round_id).where(theirs.c.blind.is_(False)), private)
+
+
+def _votes_received(_insert: object) -> Select[Any]:
+    _, theirs = _theirs()
+    return select(theirs.c.round_id, Vote.voter_id).join(Vote, _vote_on(theirs.c))
 
 
 def leaderboard_tallies(
@@ -286,9 +311,32 @@ def leaderboard_tallies(
 
     One pass over the rounds' replies, each with its counted votes, plus the blind answers; a
     vote on a blind round's post counts when its author answered that round privately."""
-    rounds = _counted_round(team_id, channel_id)
+    params: dict[str, Any] = {"team_id": team_id, "channel_id": channel_id}
     if days is not None:
-        rounds = and_(rounds, Round.local_date >= days[0], Round.local_date <= days[1])
+        params |= {"first": days[0], "last": days[1]}
+    query = built_once(session, _tallies_all if days is None else _tallies_in_period)
+    return [
+        Tally(user, rounds_answered, votes_received, float(first))
+        for user, rounds_answered, votes_received, first in session.execute(query, params)
+    ]
+
+
+def _tallies_all(_insert: object) -> Select[Any]:
+    return _tallies(period=False)
+
+
+def _tallies_in_period(_insert: object) -> Select[Any]:
+    return _tallies(period=True)
+
+
+def _tallies(*, period: bool) -> Select[Any]:
+    """The leaderboard's statement: over all time, or the days from the parameter `first` to
+    `last`."""
+    rounds = _counted_round()
+    if period:
+        first: BindParameter[date] = bindparam("first", type_=Date())
+        last: BindParameter[date] = bindparam("last", type_=Date())
+        rounds = and_(rounds, Round.local_date >= first, Round.local_date <= last)
     # A practice round earns points only once a second person answered it.
     scoring = _rounds_in(
         and_(rounds, or_(Round.kind != RoundKind.PRACTICE, _people_in_round() >= PRACTICE_QUORUM))
@@ -300,10 +348,14 @@ def leaderboard_tallies(
     # SQLite (its lookups are cheaper than the temporary index it would build), look them up.
     channel_votes = (
         select(Vote.message_ts, Vote.voter_id)
-        .where(Vote.team_id == team_id, Vote.channel_id == channel_id, Vote.active.is_(True))
+        .where(
+            Vote.team_id == bindparam("team_id"),
+            Vote.channel_id == bindparam("channel_id"),
+            Vote.active.is_(True),
+        )
         .cte("channel_votes")
     )
-    if days is None:
+    if not period:
         channel_votes = channel_votes.prefix_with("MATERIALIZED", dialect="postgresql")
     # The blind answers of these rounds; a vote on a blind round's post counts when its author
     # is among them. (Asked of the blind_answers table, PostgreSQL would rather hash all of it.)
@@ -344,14 +396,10 @@ def leaderboard_tallies(
     )
     answers = union_all(posts, private).subquery("counted")
     rounds_answered = func.count(func.distinct(case((answers.c.answered, answers.c.round_id))))
-    query = (
+    return (
         select(
             answers.c.user_id, rounds_answered, func.count(answers.c.voter), func.min(answers.c.at)
         )
         .group_by(answers.c.user_id)
         .having(rounds_answered > 0)  # not those whose only posts are a blind round's copies
     )
-    return [
-        Tally(user, rounds_answered, votes_received, float(first))
-        for user, rounds_answered, votes_received, first in session.execute(query)
-    ]
