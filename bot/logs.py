@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import logging.handlers
+import queue
 import re
 import sys
 import time
@@ -49,13 +52,48 @@ class AtMostEvery(logging.Filter):
         return True
 
 
+class _InProcessQueueHandler(logging.handlers.QueueHandler):
+    """Hands the record over as it is: formatting happens on the writing thread, not on the
+    thread that logged (nothing is pickled; the queue stays in this process)."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
+
+
+_writer: logging.handlers.QueueListener | None = None
+
+
+def flush() -> None:
+    """Write what is queued, before an exit that skips `atexit` (`os._exit`)."""
+    _stop_writer()
+
+
+def _stop_writer() -> None:
+    """Write what is queued and stop the writing thread."""
+    global _writer
+    if _writer is not None:
+        _writer.stop()
+        _writer = None
+
+
+# What is queued is written before the process exits.
+atexit.register(_stop_writer)
+
+
 def configure(level: str = "INFO") -> None:
+    """Log lines go to stderr from one thread: the server's threads only queue their records
+    (under a burst, 32 threads each writing a line per request waited on the stream's lock)."""
+    global _writer
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KeyValueFormatter())
+    _stop_writer()
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    _writer = logging.handlers.QueueListener(records, handler, respect_handler_level=True)
+    _writer.start()
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [_InProcessQueueHandler(records)]
     root.setLevel(level)
     for noisy in ("slack_sdk", "slack_bolt", "apscheduler", "waitress", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    queue = logging.getLogger("waitress.queue")
-    queue.filters[:] = [AtMostEvery(10.0)]
+    waitress_queue = logging.getLogger("waitress.queue")
+    waitress_queue.filters[:] = [AtMostEvery(10.0)]

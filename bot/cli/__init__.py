@@ -520,6 +520,7 @@ def _serve(settings: Settings, *, web: bool, clock: bool) -> int:
     bot.engine.dispose()
     log.info("stopped", extra={"finished": finished})
     if not finished:  # a thread is stuck (a Slack call retrying): exit anyway, within budget
+        logs.flush()
         logging.shutdown()
         os._exit(0)
     return 0
