@@ -68,8 +68,9 @@ class Inbox:
         self._start_lock = threading.Lock()
         self._queue: list[_Delivery] = []
         self._queue_lock = threading.Lock()
-        # The messages reactions wait for ("<channel> <ts>"), read at the start of each batch.
-        self._awaited: set[str] = set()
+        # Per applying thread (the writer, the clock's drain): the messages reactions wait for
+        # ("<channel> <ts>"), read at the start of each batch.
+        self._batch = threading.local()
         self._idle = True  # the writer waits for work
         # Stored events the writer has not applied: an earlier process's, or after a failure.
         self._leftovers = True
@@ -163,7 +164,7 @@ class Inbox:
             with self.sessions.begin() as session:
                 write_lock(session)
                 began = time.monotonic()
-                self._awaited = inbox_store.awaited_messages(session)
+                self._batch.awaited = inbox_store.awaited_messages(session)
                 event_ids = []
                 # The events' own changes (applied, trimmed) go out in one UPDATE at commit,
                 # not one before each query of the next event.
@@ -198,7 +199,7 @@ class Inbox:
         done: list[tuple[dict[str, Any], str]] = []
         with self.sessions.begin() as session:
             write_lock(session)
-            self._awaited = inbox_store.awaited_messages(session)
+            self._batch.awaited = inbox_store.awaited_messages(session)
             untried = inbox_store.untried_ids(session, {d.event_id for d in fresh})
             applied: list[str] = []
             with session.no_autoflush:  # see apply_fresh
@@ -241,7 +242,7 @@ class Inbox:
                 stored = inbox_store.get_event(session, event_id)
                 if stored is None or stored.processed_at is not None:
                     return None
-                self._awaited = inbox_store.awaited_messages(session)
+                self._batch.awaited = inbox_store.awaited_messages(session)
                 body, outcome = self._apply(session, stored)
         except Exception as exc:
             log.exception("event processing failed", extra={"event_id": event_id})
@@ -287,16 +288,24 @@ class Inbox:
         if target is not None and not inbox_store.is_round_message(session, team_id, *target):
             if attempts + 1 < MAX_ATTEMPTS:
                 key = inbox_store.message_key(*target)
-                self._awaited.add(key)
+                self._awaited().add(key)
                 return None, key
             return NOT_A_ROUND_MESSAGE, None  # none of ours: forget what it said
         outcome = apply_event(session, team_id, event, self.now())
-        answer = _answer_message(event) if outcome == ANSWER_STORED and self._awaited else None
-        if answer is not None and inbox_store.message_key(*answer) in self._awaited:
+        awaited = self._awaited()
+        answer = _answer_message(event) if outcome == ANSWER_STORED and awaited else None
+        if answer is not None and inbox_store.message_key(*answer) in awaited:
             key = inbox_store.message_key(*answer)
             for waiting in inbox_store.waiting_for(session, team_id, key):
                 self._apply(session, waiting)
         return outcome, None
+
+    def _awaited(self) -> set[str]:
+        """This thread's awaited messages (none before its first batch)."""
+        if not hasattr(self._batch, "awaited"):
+            self._batch.awaited = set()
+        awaited: set[str] = self._batch.awaited
+        return awaited
 
     def _announce(self, body: dict[str, Any], outcome: str) -> None:
         for callback in self._after_apply:
