@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import text
+
 from bot.channels.schedule import parse_schedule
 from bot.channels.service import ChannelService
 from bot.sandbox.fake_slack import FakeSlack
@@ -26,6 +28,15 @@ if _destination:
 
 def at(hour: int, minute: int, second: int = 0) -> datetime:
     return datetime(2026, 12, 1, hour, minute, second, tzinfo=BERLIN)  # a Tuesday
+
+
+def round_status(db_url: str) -> str | None:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT status FROM rounds")).scalar_one_or_none()
+    finally:
+        engine.dispose()
 
 
 def test_scheduled_post_then_catch_up_reveal_after_a_restart(
@@ -50,6 +61,9 @@ def test_scheduled_post_then_catch_up_reveal_after_a_restart(
         assert "Interview question of the day" in post.args["text"]
         assert "16:00 Europe/Berlin" in str(post.args["blocks"])
         assert post.response is not None
+        # Slack has the post a moment before the bot has saved it; a kill in between is the
+        # crash-recovery tests' story (tests/rounds/test_faults.py), not this one's.
+        eventually(lambda: round_status(bot.db_url) == "open", timeout=30)
     finally:
         bot.kill()  # down over lunch
 
