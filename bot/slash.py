@@ -169,4 +169,6 @@ def ask_one_of(people: Sequence[str], slack_admins: str = " or a Slack workspace
     if not people:
         return "Ask a Slack workspace admin or owner."
     named = ", ".join(f"<@{p}>" for p in people[:10])
+    if len(people) == 1:
+        return f"Ask {named}{slack_admins}."
     return f"Ask one of them: {named}{slack_admins}."

@@ -53,7 +53,7 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage import admins as admin_store
 from storage import people_prefs
@@ -97,6 +97,9 @@ class Stored:
     votes: int
     scores: int
     evidence: int  # calibration sessions that score one of their answers
+    runs: tuple[str, ...] = ()  # the channels they are an admin of
+    alone_in: tuple[str, ...] = ()  # of those, the ones with no other admin
+    manager: bool = False  # a hiring manager added in Slack
 
     @property
     def nothing(self) -> bool:
@@ -127,6 +130,7 @@ def stored(session: Session, team_id: str | None, user_id: str) -> Stored:
     def count(model: Any, *where: ColumnElement[bool]) -> int:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
+    runs = _channels_run(session, team_id, user_id)
     return Stored(
         answers=_thread_answers(session, _their_answers(team_id, user_id)),
         blind_answers=count(
@@ -145,7 +149,32 @@ def stored(session: Session, team_id: str | None, user_id: str) -> Stored:
             _in_team(CalibrationSession.team_id, team_id),
             CalibrationSession.author_id == user_id,
         ),
+        runs=tuple(channel for channel, _ in runs),
+        alone_in=tuple(channel for channel, admins in runs if admins == 1),
+        manager=count(
+            CalibrationManager,
+            _in_team(CalibrationManager.team_id, team_id),
+            CalibrationManager.user_id == user_id,
+        )
+        > 0,
     )
+
+
+def _channels_run(session: Session, team_id: str | None, user_id: str) -> list[tuple[str, int]]:
+    """The channels `user_id` is an admin of, each with its number of admins."""
+    other = aliased(ChannelAdmin)
+    admins_here = (
+        select(func.count())
+        .select_from(other)
+        .where(other.team_id == ChannelAdmin.team_id, other.channel_id == ChannelAdmin.channel_id)
+        .scalar_subquery()
+    )
+    query = (
+        select(ChannelAdmin.channel_id, admins_here)
+        .where(_in_team(ChannelAdmin.team_id, team_id), ChannelAdmin.user_id == user_id)
+        .order_by(ChannelAdmin.channel_id)
+    )
+    return [(channel, int(admins)) for channel, admins in session.execute(query)]
 
 
 def forget_user(session: Session, team_id: str | None, user_id: str, now: datetime) -> Forgotten:

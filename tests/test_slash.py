@@ -24,14 +24,14 @@ def set_up_by_admin(uis: UIs) -> None:
 def admins_only(name: str) -> str:
     return (
         f"Sorry, only this channel's admins can use `/interview {name}`. "
-        f"Ask one of them: <@{ADMIN}>."
+        f"Ask <@{ADMIN}>."
     )
 
 
 def bot_admins_only(name: str) -> str:
     return (
         f"Sorry, only the bot's admins can use `/interview {name}`. "
-        f"Ask one of them: <@{LEAD}> or a Slack workspace admin."
+        f"Ask <@{LEAD}> or a Slack workspace admin."
     )
 
 

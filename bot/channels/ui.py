@@ -434,8 +434,9 @@ class ChannelsUI:
     def _not_yours(self, team_id: str, channel_id: str) -> str:
         admins = self.people.channel_admins(team_id, channel_id)
         if admins:
+            ask = "Ask one of them:" if len(admins) > 1 else "Ask"
             return (
-                f"Only this channel's admins can change its daily question. Ask one of them: "
+                f"Only this channel's admins can change its daily question. {ask} "
                 f"{_mentions(admins)}."
             )
         bot_admins = self.people.bot_admins(team_id)

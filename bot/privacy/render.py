@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, SectionBlock
 
 from bot.slack.blocks import Message, context, finish, md, plain
-from bot.slack.mrkdwn import plural
+from bot.slack.mrkdwn import listing, plural
 from storage.privacy import Forgotten, Stored
 
 CONFIRM_BUTTON = "privacy_forget_confirm"
@@ -34,12 +34,33 @@ def _what(stored: Stored) -> str:
     return ", ".join(parts)
 
 
+def _rights(stored: Stored) -> str:
+    """The rights given to them in Slack that go too, and a channel that would be left with
+    no admin of its own."""
+    roles = []
+    if stored.runs:
+        roles.append("an admin of " + listing([f"<#{c}>" for c in stored.runs]))
+    if stored.manager:
+        roles.append("a hiring manager")
+    if not roles:
+        return ""
+    text = f"\nYou also stop being {' and '.join(roles)}."
+    if stored.alone_in:
+        channels = listing([f"<#{c}>" for c in stored.alone_in])
+        its = "its" if len(stored.alone_in) == 1 else "their"
+        text += (
+            f" You are the only admin of {channels}: afterwards only the bot's admins can change "
+            f"{its} settings, so first add someone there with `/interview admins add @name`."
+        )
+    return text
+
+
 def confirm_message(stored: Stored, issued_at: int) -> Message:
     """The question before anything is deleted; the buttons carry only when it was asked."""
     text = (
         "*Delete everything I stored about you in this workspace?*\n"
         f"That is {_what(stored)}, and your stats and place on the leaderboards. "
-        "Votes others gave your answers go too. This can't be undone."
+        f"Votes others gave your answers go too. This can't be undone.{_rights(stored)}"
     )
     blocks = [
         SectionBlock(text=md(text)),

@@ -97,6 +97,13 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
+def listing(items: list[str] | tuple[str, ...]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def slack_time(moment: datetime, fallback_zone: str) -> str:
     """A time every reader sees in their own zone (Slack date formatting), with a fallback."""
     local = moment.astimezone(ZoneInfo(fallback_zone))

@@ -32,6 +32,7 @@ from bot.rounds.inbox import Inbox
 from bot.rounds.reveal import Revealed
 from bot.rounds.service import RoundService, Started
 from bot.sandbox.fake_slack import FakeSlack
+from storage import admins as admin_store
 from storage import people_prefs
 from storage import privacy as privacy_store
 from storage.calibration import CalibrationSession
@@ -399,6 +400,38 @@ def test_a_confirm_button_pressed_by_someone_else_forgets_only_them(world: World
     assert holding(world.sessions.kw["bind"], "alice-final-answer") != []
     assert world.privacy.stored(TEAM, BOB).nothing
     assert holding(world.sessions.kw["bind"], "bob-open-answer") == []
+
+
+def test_the_confirmation_names_the_rights_that_go_and_a_channel_left_without_admin(
+    world: World,
+) -> None:
+    now = utc_now()
+    with world.sessions.begin() as session:
+        admin_store.add_channel_admin(session, TEAM, "CALONE", ALICE, ALICE, now)
+        admin_store.add_channel_admin(session, TEAM, "CSHARED", ALICE, ALICE, now)
+        admin_store.add_channel_admin(session, TEAM, "CSHARED", BOB, ALICE, now)
+        admin_store.add_manager(session, TEAM, ALICE, BOB, now)
+
+    text = json.dumps(world.ui.forget_me(invocation(ALICE, "forget-me"), [], now).blocks)
+
+    # she set up the fixture's practice channel alone, too
+    assert (
+        "You also stop being an admin of <#CALONE>, <#CPRACTICE> and <#CSHARED> and a hiring "
+        "manager." in text
+    )
+    assert "You are the only admin of <#CALONE> and <#CPRACTICE>: afterwards" in text
+    assert "change their settings" in text
+    assert "/interview admins add @name" in text
+    value = _button(
+        world.ui.forget_me(invocation(ALICE, "forget-me"), [], now).blocks, render.CONFIRM_BUTTON
+    )
+    world.ui.confirm(TEAM, ALICE, value, now)
+    gone = world.privacy.stored(TEAM, ALICE)
+    assert (gone.runs, gone.manager) == ((), False)
+    bob = json.dumps(world.ui.forget_me(invocation(BOB, "forget-me"), [], now).blocks)
+    assert "CSHARED" in world.privacy.stored(TEAM, BOB).alone_in  # Bob is left to ask
+    assert "You are the only admin of" in bob and "<#CSHARED>" in bob
+    assert "hiring manager" not in bob
 
 
 @pytest.mark.parametrize(

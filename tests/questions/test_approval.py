@@ -232,7 +232,7 @@ def test_only_admins_list_the_pending_questions(team: Team) -> None:
 
     assert refused.text == (
         "Sorry, only the bot's admins can use `/interview questions pending`. "
-        f"Ask one of them: <@{LEAD}> or a Slack workspace admin."
+        f"Ask <@{LEAD}> or a Slack workspace admin."
     )
     assert listed.text == "1 team question waiting"
     rendered = mrkdwn(listed.blocks)
