@@ -22,10 +22,7 @@ def set_up_by_admin(uis: UIs) -> None:
 
 
 def admins_only(name: str) -> str:
-    return (
-        f"Sorry, only this channel's admins can use `/interview {name}`. "
-        f"Ask <@{ADMIN}>."
-    )
+    return f"Sorry, only this channel's admins can use `/interview {name}`. Ask <@{ADMIN}>."
 
 
 def bot_admins_only(name: str) -> str:
