@@ -97,6 +97,14 @@ def _bolt_app(settings: Settings, engine: Engine) -> tuple[App, Installations]:
             logger=logger,
             listener_executor=_listener_threads(),
         )
+        if not settings.admins:
+            # A bot run with a token doesn't know who installed it, so nobody is named as
+            # its admin: say so once, where the operator looks.
+            logger.warning(
+                "INTERVIEW_ADMINS is empty: only Slack's workspace admins and owners are the "
+                "bot's admins (each channel still has its own); put your member id there to "
+                "run every channel and review the team's questions"
+            )
         return app, SingleWorkspace(client)
     assert settings.client_id and settings.client_secret  # oauth_enabled says both are set
     # Imported here: these stores pull in sqlalchemy.ext.asyncio, a second of start-up that a

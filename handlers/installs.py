@@ -25,7 +25,7 @@ code{{background:#f4f4f4;padding:0 .2em}}</style></head>
 and make others hiring managers.</p>
 <h2>What to do next</h2>
 <ol>
-<li>In Slack, invite the bot to your team's channel: <code>/invite @Interview Practice</code>.</li>
+<li>In Slack, invite the bot to your team's channel: <code>/invite @interview-practice</code>.</li>
 <li>Press <strong>Set up the daily question</strong> on the short intro it posts there, and
 choose the time. Whoever sets a channel up runs it and can add co-admins
 (<code>/interview admins add @name</code>).</li>

@@ -180,6 +180,15 @@ def test_interactivity_enabled(manifest: dict[str, Any]) -> None:
     assert manifest.get("settings", {}).get("interactivity", {}).get("is_enabled") is True
 
 
+def test_people_can_read_what_the_bot_sends_them_but_not_chat(manifest: dict[str, Any]) -> None:
+    """The bot DMs people (Practise now, calibration results, consent requests): with the
+    Messages tab off Slack hides those DMs once they are left, so it is on, and read-only."""
+    home = manifest["features"]["app_home"]
+    assert home["messages_tab_enabled"] is True
+    assert home["messages_tab_read_only_enabled"] is True
+    assert "message.im" not in _bot_events(manifest)  # nothing listens to DMs
+
+
 def test_request_urls_present_unless_socket_mode(manifest: dict[str, Any]) -> None:
     settings = manifest.get("settings", {})
     if settings.get("socket_mode_enabled"):

@@ -242,3 +242,25 @@ def test_with_oauth_port_also_serves_the_install_pages(fake: FakeSlack, tmp_path
         assert get(wsgi, "/slack/events", "POST")[0].startswith("404")
     finally:
         bot.engine.dispose()
+
+
+def test_start_up_says_when_a_bot_run_with_a_token_has_no_admins_named(
+    fake: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bot run with a token can't tell who installed it: the operator is told how to become
+    its admin, once, and not when they already are."""
+    for admins, warned in ((frozenset(), True), (frozenset({"ULEAD"}), False)):
+        caplog.clear()
+        settings = Settings(
+            signing_secret="",
+            bot_token=fake.bot_token,
+            app_token=APP_TOKEN,
+            database_url=f"sqlite:///{tmp_path / 'admins.db'}",
+            slack_api_url=fake.api_url,
+            questions_file=ROOT / "data" / "questions.yaml",
+            admins=admins,
+        )
+        with caplog.at_level("WARNING"):
+            build_bot(settings).engine.dispose()
+        said = [r.getMessage() for r in caplog.records if "INTERVIEW_ADMINS" in r.getMessage()]
+        assert len(said) == (1 if warned else 0)

@@ -88,7 +88,7 @@ def schedule_modal(
         else InputBlock(
             block_id="channel",
             label=plain("Channel"),
-            hint=plain("Invite me there first: /invite @Interview Practice"),
+            hint=plain("Invite me there first: /invite @interview-practice"),
             element=ConversationSelectElement(
                 action_id="channel",
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
@@ -231,7 +231,7 @@ def first_run_blocks(first: FirstRun) -> list[dict[str, Any]]:
                     "*Set up a channel:* choose a channel, the time of the daily question, its "
                     "categories, open or blind answers, or pause it."
                     if first.can_set_up
-                    else "*Run a channel:* invite me (`/invite @Interview Practice`) and press "
+                    else "*Run a channel:* invite me (`/invite @interview-practice`) and press "
                     "*Set up the daily question*; whoever sets a channel up becomes its admin."
                 )
             )

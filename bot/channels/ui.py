@@ -40,11 +40,11 @@ from storage.states import AnswerMode
 log = logging.getLogger(__name__)
 
 NOT_A_MEMBER = (
-    "I'm not a member of that channel yet. Invite me there (/invite @Interview Practice), "
+    "I'm not a member of that channel yet. Invite me there (/invite @interview-practice), "
     "then save again."
 )
 INVITE_HINT = (
-    "I'm not a member of this channel yet. Invite me with `/invite @Interview Practice` "
+    "I'm not a member of this channel yet. Invite me with `/invite @interview-practice` "
     "(or mention me and choose *Invite*), then try again."
 )
 SET_UP = (

@@ -181,7 +181,7 @@ def test_channel_categories(bot: BotProcess, slack: SlackDriver, fake: FakeSlack
 
 def test_bot_not_in_channel(bot: BotProcess, slack: SlackDriver, fake: FakeSlack) -> None:
     slack.command("now", user=ADMIN, channel="COUTSIDE")
-    assert "/invite @Interview Practice" in last_response(fake)
+    assert "/invite @interview-practice" in last_response(fake)
     slack.command("schedule 09:30", user=ADMIN, channel="COUTSIDE")
     eventually(lambda: len(fake.calls("response_url")) == 2)
     assert "Nothing was saved" in last_response(fake)

@@ -51,7 +51,7 @@ def test_install_flow_then_a_round_in_the_new_workspace(fake: FakeSlack, tmp_pat
         status, page, headers = get_page(url, cookie)
         assert status == 200, page
         # The page says what to do next, and the state cookie is cleared as Bolt does.
-        assert "What to do next" in page and "/invite @Interview Practice" in page
+        assert "What to do next" in page and "/invite @interview-practice" in page
         assert "Set up the daily question" in page
         assert f"slack://app?team={NEW_TEAM}&amp;id=" in page
         assert (

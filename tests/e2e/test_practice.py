@@ -271,7 +271,7 @@ def test_post_practice_where_the_bot_is_not_a_member(
         user=ALICE,
         channel=OUTSIDE,
     )
-    assert "/invite @Interview Practice" in reply["text"]
+    assert "/invite @interview-practice" in reply["text"]
     assert fake.messages(OUTSIDE) == [] and fake.messages(CHANNEL) == []
 
 
