@@ -3,15 +3,20 @@ bot posts when it is invited, and its Try a question button."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk.errors import SlackApiError
 
 from bot.channels import render
 from bot.channels.ui import ChannelsUI
 from bot.progress.ui import ProgressUI
+from bot.slack.errors import slack_error
 from handlers.respond import close_or_show_errors, field_values, say, user_of
+
+log = logging.getLogger(__name__)
 
 
 def register(
@@ -38,6 +43,19 @@ def register(
             context.team_id or "", user_of(body), str(action.get("value") or "")
         )
         say(respond, reply)
+
+    @app.action(render.CHANNEL_PICKED)
+    def channel_picked(ack: Ack, body: dict, action: dict, context: BoltContext) -> None:
+        """A channel chosen in Set up a channel: the form shows that channel's settings."""
+        ack()
+        view, picked = body.get("view") or {}, action.get("selected_conversation")
+        if not isinstance(picked, str) or not picked or not view.get("id"):
+            return
+        form = channels.picked_form(context.team_id or "", user_of(body), picked)
+        try:  # the hash: a form changed since (another pick) is not overwritten
+            context.client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
+        except SlackApiError as exc:
+            log.info("schedule form not updated", extra={"error": slack_error(exc)})
 
     @app.view(render.SCHEDULE_VIEW)
     def schedule(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.channels.schedule import Schedule
-from bot.slack.blocks import finish, md, modal, plain, text_input
+from bot.slack.blocks import context, finish, md, modal, plain, text_input
 from bot.slack.mrkdwn import plural
 from storage.states import AnswerMode
 
@@ -35,6 +35,8 @@ SCHEDULE_VIEW = "schedule_submit"
 SET_UP_BUTTON = "channels.set_up"  # value: the channel id ("" on the Home tab: a picker)
 TRY_BUTTON = "channels.try_question"  # value: the channel id ("" on the Home tab: in a DM)
 MANAGE_ADMINS_BUTTON = "channels.manage_admins"  # value: the channel id
+# The schedule form's channel picker: choosing a channel fills the form with its settings.
+CHANNEL_PICKED = "channels.schedule_channel"
 ADMINS_VIEW = "channels.admins_submit"
 
 SCHEDULE_FIELDS = ("time", "timezone", "days", "reveal", "holidays")
@@ -70,10 +72,19 @@ def schedule_modal(
     schedule: Schedule | None,
     default_tz: str,
     settings: ChannelSettings | None = None,
+    *,
+    picked: str | None = None,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The schedule editor: the same words as `/interview schedule`. Without a channel it starts
-    with a channel picker (the Home tab's Set up a channel); with `settings` it also edits the
-    categories, the answer mode and the pause."""
+    with a channel picker (the Home tab's Set up a channel), `picked` the channel chosen in it
+    and `notice` what to say about that channel under it; with `settings` it also edits the
+    categories, the answer mode and the pause.
+
+    Slack keeps what was typed in a field across an update when its block and action ids stay
+    the same, so the fields' action ids name the picked channel: picking another one shows that
+    channel's settings instead of the last one's."""
+    version = f".{picked}" if picked else ""
     days_options = [
         Option(value="weekdays", label="Weekdays"),
         Option(value="daily", label="Every day"),
@@ -89,23 +100,36 @@ def schedule_modal(
             block_id="channel",
             label=plain("Channel"),
             hint=plain("Invite me there first: /invite @interview-practice"),
+            dispatch_action=True,
             element=ConversationSelectElement(
-                action_id="channel",
+                action_id=CHANNEL_PICKED,
+                initial_conversation=picked,
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
         ),
-        text_input("time", "Post at (HH:MM)", hint="24-hour local time", initial=post_time),
+    ]
+    if notice:
+        blocks.append(context(notice))
+    blocks += [
+        text_input(
+            "time",
+            "Post at (HH:MM)",
+            hint="24-hour local time",
+            initial=post_time,
+            action_id="time" + version,
+        ),
         text_input(
             "timezone",
             "Time zone",
             hint="An IANA name such as Europe/Berlin",
             initial=schedule.timezone if schedule else default_tz,
+            action_id="timezone" + version,
         ),
         InputBlock(
             block_id="days",
             label=plain("Days"),
             element=StaticSelectElement(
-                action_id="days", options=days_options, initial_option=current_days
+                action_id="days" + version, options=days_options, initial_option=current_days
             ),
         ),
         text_input(
@@ -114,6 +138,7 @@ def schedule_modal(
             hint="HH:MM, or after 2h; empty: 6 hours after the post",
             initial=_reveal_words(schedule),
             optional=True,
+            action_id="reveal" + version,
         ),
         text_input(
             "holidays",
@@ -121,16 +146,17 @@ def schedule_modal(
             hint="A country code such as DE or DE-BY",
             initial=schedule.holidays if schedule else None,
             optional=True,
+            action_id="holidays" + version,
         ),
     ]
     if settings is not None:
-        blocks += _settings_fields(settings)
+        blocks += _settings_fields(settings, version)
     if channel_id:
         return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks, channel_id=channel_id)
     return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks)
 
 
-def _settings_fields(settings: ChannelSettings) -> list[Block]:
+def _settings_fields(settings: ChannelSettings, version: str = "") -> list[Block]:
     known = ", ".join(settings.known_categories)
     modes = [
         Option(value=AnswerMode.OPEN.value, label="Open: answers in the thread"),
@@ -147,12 +173,13 @@ def _settings_fields(settings: ChannelSettings) -> list[Block]:
             hint=f"Comma-separated; empty: all. The bank holds: {known}"[:150],
             initial=",".join(settings.categories) or None,
             optional=True,
+            action_id="categories" + version,
         ),
         InputBlock(
             block_id="mode",
             label=plain("Answers"),
             element=StaticSelectElement(
-                action_id="mode",
+                action_id="mode" + version,
                 options=modes,
                 initial_option=next(o for o in modes if o.value == settings.mode),
             ),
@@ -161,7 +188,7 @@ def _settings_fields(settings: ChannelSettings) -> list[Block]:
             block_id="state",
             label=plain("Daily question"),
             element=StaticSelectElement(
-                action_id="state",
+                action_id="state" + version,
                 options=states,
                 initial_option=states[1] if settings.paused else states[0],
             ),

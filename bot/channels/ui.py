@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -144,6 +144,8 @@ class ChannelsUI:
     people: People
     admins: Admins
     directory: ChannelDirectory | None = None  # which channels are private
+    # (team, channel, user): saved from the form as the channel's first setup, not announced yet
+    _set_up: set[tuple[str, str, str]] = field(default_factory=set, init=False, repr=False)
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -419,6 +421,40 @@ class ChannelsUI:
         self.client_for(team_id).views_open(trigger_id=trigger_id, view=view)
         return None
 
+    def picked_form(self, team_id: str, user_id: str, picked: str) -> dict[str, Any]:
+        """The Set up a channel form once a channel is picked in it: that channel's settings
+        (so saving changes only what was changed), or the defaults with what stands in the way:
+        rights, or the bot not being in the channel."""
+        person = self.people.person(team_id, user_id)
+        notice = None
+        try:
+            if not self.may_set_up(team_id, picked, user_id):
+                notice = self._not_yours(team_id, picked)
+        except RoleUnknown as exc:
+            notice = exc.message
+        if notice is None and not self._bot_is_member(team_id, picked):
+            notice = NOT_A_MEMBER.replace(", then save again.", ", then pick it again.")
+        if notice is not None:
+            return render.schedule_modal(
+                None,
+                None,
+                person.timezone,
+                self._settings(team_id, ""),
+                picked=picked,
+                notice=notice,
+            )
+        schedule, paused = self.channels.schedule(team_id, picked)
+        if schedule is not None:
+            notice = f"<#{picked}> is {'paused' if paused else 'running'}: its settings are below."
+        return render.schedule_modal(
+            None,
+            schedule,
+            person.timezone,
+            self._settings(team_id, picked),
+            picked=picked,
+            notice=notice,
+        )
+
     def _settings(self, team_id: str, channel_id: str) -> render.ChannelSettings:
         known = tuple(sorted(self.library.for_team(team_id).categories()))
         if not channel_id:
@@ -481,7 +517,8 @@ class ChannelsUI:
             paused = fields["state"] == render.PAUSED
         mode = fields.get("mode")
         extra = {"mode": AnswerMode(mode)} if mode in tuple(AnswerMode) else {}
-        self.channels.subscribe(team_id, channel_id, schedule, user_id, now, paused, **extra)
+        if self.channels.subscribe(team_id, channel_id, schedule, user_id, now, paused, **extra):
+            self._set_up.add((team_id, channel_id, user_id))
         return None
 
     def after_schedule(
@@ -499,11 +536,15 @@ class ChannelsUI:
         if schedule is None:
             return
         state = " It is *paused* for now." if paused else ""
+        key = (team_id, channel_id, user_id)
+        first = key in self._set_up
+        self._set_up.discard(key)
+        what = "set up" if first else "changed"
         try:
             self.client_for(team_id).chat_postMessage(
                 channel=channel_id,
-                text=f"<@{user_id}> changed the daily interview question here: "
-                f"{schedule.describe()}.{state}",
+                text=f"<@{user_id}> {what} the daily interview question here: "
+                f"{schedule.describe()}.{state}" + (SET_UP if first else ""),
             )
         except Exception as exc:  # saved; the announcement is a courtesy
             log.info(

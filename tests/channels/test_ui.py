@@ -389,6 +389,13 @@ def test_after_the_schedule_form_the_change_is_announced_in_the_channel(uis: UIs
 
     (message,) = uis.fake.messages(CHANNEL)
     assert message["text"] == (
+        "<@UADMIN> set up the daily interview question here: every day at 10:15 "
+        "(Europe/Berlin), reveal after 2h. They set this channel up, so they are its admin: "
+        "`/interview admins add @name` adds another."
+    )
+    assert uis.channels.submit_schedule(TEAM, ADMIN, metadata, dict(FORM), NOW) is None
+    uis.channels.after_schedule(TEAM, ADMIN, metadata)
+    assert uis.fake.messages(CHANNEL)[-1]["text"] == (
         "<@UADMIN> changed the daily interview question here: every day at 10:15 "
         "(Europe/Berlin), reveal after 2h."
     )

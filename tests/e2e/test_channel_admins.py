@@ -87,9 +87,10 @@ def test_a_team_lead_sets_up_a_fresh_channel_adds_a_co_admin_and_others_are_told
 
     assert submitted(slack, form, form_values(categories="databases"), user=ALICE) == {}
     announced = eventually(
-        lambda: [m for m in top_level(fake, TEAM_CHANNEL) if "changed the daily" in m["text"]]
+        lambda: [m for m in top_level(fake, TEAM_CHANNEL) if "set up the daily" in m["text"]]
     )
     assert "every weekday at 09:45 (Europe/Berlin)" in announced[0]["text"]
+    assert "They set this channel up, so they are its admin" in announced[0]["text"]
     assert "questions from databases" in announced[0]["text"]
     assert "blind" in run(slack, fake, "mode", user=CAROL, channel=TEAM_CHANNEL)["text"]
 
@@ -206,6 +207,9 @@ def test_the_first_home_tab_gets_everyone_started_and_admins_set_up_a_channel(
         }
     }
     assert submitted(slack, form, values, user=LEAD) == {}
+    announced = eventually(lambda: top_level(fake, "CSECONDTEAM"))[-1]["text"]
+    assert announced.startswith(f"<@{LEAD}> set up the daily interview question here:")
+    assert "They set this channel up, so they are its admin" in announced
     listed = run(slack, fake, "admins", user=DAVE, channel="CSECONDTEAM")
     assert listed["text"].startswith(f"*Admins of this channel:* <@{LEAD}>.")
     # A channel the bot is not in: said under the picker, nothing saved.
@@ -285,3 +289,94 @@ def button_on(view: dict[str, Any], action_id: str) -> str:
             if element.get("action_id") == action_id:
                 return str(element["value"])
     raise AssertionError(f"no {action_id} on the view")
+
+
+def pick_channel(
+    slack: SlackDriver, fake: FakeSlack, form: dict[str, Any], channel: str, *, user: str
+) -> dict[str, Any]:
+    """`user` picks `channel` in the Set up a channel form; the form as the bot updated it."""
+    before = len(fake.calls("views.update"))
+    payload = {
+        "type": "block_actions",
+        "user": user,
+        "container": {"type": "view", "view_id": form["id"]},
+        "view": form,
+        "actions": [
+            {
+                "action_id": channels_render.CHANNEL_PICKED,
+                "block_id": "channel",
+                "type": "conversations_select",
+                "selected_conversation": channel,
+            }
+        ],
+        "trigger_id": fake.new_trigger_id(),
+    }
+    assert slack.action(payload).status == 200
+    call = eventually(lambda: fake.calls("views.update")[before:])[0]
+    assert call.response is not None and call.response["ok"] is True, call.response
+    view: dict[str, Any] = call.response["view"]
+    return view
+
+
+def initial(view: dict[str, Any], block_id: str) -> Any:
+    element = next(b for b in view["blocks"] if b.get("block_id") == block_id)["element"]
+    option = element.get("initial_option") or {}
+    return element.get("initial_value") or option.get("value")
+
+
+def test_picking_a_channel_to_set_up_shows_its_settings_or_who_to_ask(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    """Set up a channel never saves defaults over a channel's settings: picking a channel that
+    runs already fills the form with what it has."""
+    slack.invite_bot(TEAM_CHANNEL, inviter=ALICE)
+    run(
+        slack,
+        fake,
+        "schedule 07:15 Europe/Berlin categories databases",
+        user=ALICE,
+        channel=TEAM_CHANNEL,
+    )
+    run(slack, fake, "mode blind", user=ALICE, channel=TEAM_CHANNEL)
+    run(slack, fake, "pause", user=ALICE, channel=TEAM_CHANNEL)
+
+    home = open_home(slack, fake, LEAD)  # a bot admin runs every channel
+    before = len(fake.calls("views.open"))
+    press_on_home(slack, fake, channels_render.SET_UP_BUTTON, "", user=LEAD, view=home)
+    form = pick_channel(slack, fake, opened_form(fake, before), TEAM_CHANNEL, user=LEAD)
+
+    picker = next(b for b in form["blocks"] if b.get("block_id") == "channel")["element"]
+    assert picker["initial_conversation"] == TEAM_CHANNEL
+    shown = {b: initial(form, b) for b in ("time", "timezone", "categories", "mode", "state")}
+    assert shown == {
+        "time": "07:15",
+        "timezone": "Europe/Berlin",
+        "categories": "databases",
+        "mode": "blind",
+        "state": channels_render.PAUSED,
+    }
+    assert f"<#{TEAM_CHANNEL}> is paused: its settings are below." in json.dumps(form)
+    # Saved as shown, it stays as it was: paused, blind, databases only.
+    values = form_values(time="07:15", categories="databases") | {
+        "channel": {
+            "channel": {"type": "conversations_select", "selected_conversation": TEAM_CHANNEL}
+        },
+        "state": {"state": select(channels_render.PAUSED)},
+    }
+    assert submitted(slack, form, values, user=LEAD) == {}
+    listed = run(slack, fake, "mode", user=ALICE, channel=TEAM_CHANNEL)["text"]
+    assert "blind" in listed.lower()
+
+    # Someone who runs another channel picks this one: told whom to ask, on the form itself.
+    fake.bot_joins("CCAROLS")
+    run(slack, fake, "schedule 10:00 UTC", user=CAROL, channel="CCAROLS")
+    home = open_home(slack, fake, CAROL)
+    before = len(fake.calls("views.open"))
+    press_on_home(slack, fake, channels_render.SET_UP_BUTTON, "", user=CAROL, view=home)
+    refused = pick_channel(slack, fake, opened_form(fake, before), TEAM_CHANNEL, user=CAROL)
+    assert f"Only this channel's admins can change its daily question. Ask <@{ALICE}>." in (
+        json.dumps(refused)
+    )
+    # ... and a channel the bot is not in says to invite it.
+    outside = pick_channel(slack, fake, refused, "COUTSIDE", user=CAROL)
+    assert "/invite @interview-practice" in json.dumps(outside)

@@ -69,6 +69,7 @@ IMPLEMENTED_METHODS: frozenset[str] = frozenset(
         "users.info",
         "views.open",
         "views.publish",
+        "views.update",
     }
 )
 

@@ -1,4 +1,5 @@
-"""Modals and App Home: ``views.open`` (with single-use trigger ids) and ``views.publish``."""
+"""Modals and App Home: ``views.open`` (with single-use trigger ids), ``views.update`` and
+``views.publish``."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class ViewsApi(ConversationsApi):
         return {
             **super()._api_methods(),
             "views.open": self._views_open,
+            "views.update": self._views_update,
             "views.publish": self._views_publish,
         }
 
@@ -126,6 +128,25 @@ class ViewsApi(ConversationsApi):
         view = self._validate_view(request.args["view"], home=False)
         self._consume_trigger(request)
         return {"view": self._store_view(install, view)}
+
+    def _views_update(self, request: ApiRequest) -> dict[str, Any]:
+        """A modal replaced by id (or external id); a `hash` older than the view's last change
+        is refused, as Slack does, so a stale update can't overwrite a newer one."""
+        install = request.bot
+        view_id = request.args.get("view_id")
+        if not view_id and request.args.get("external_id"):
+            external = str(request.args["external_id"])
+            view_id = next(
+                (k for k, v in self._views.items() if v["external_id"] == external), None
+            )
+        existing = self._views.get(str(view_id)) if view_id else None
+        if existing is None or existing["type"] != "modal":
+            raise ApiError("not_found")
+        expected_hash = request.args.get("hash")
+        if expected_hash and existing["hash"] != expected_hash:
+            raise ApiError("hash_conflict")
+        view = self._validate_view(request.args["view"], home=False)
+        return {"view": self._store_view(install, view, view_id=existing["id"])}
 
     def _views_publish(self, request: ApiRequest) -> dict[str, Any]:
         install = request.bot
