@@ -16,7 +16,7 @@ from bot.questions.practice import closest
 from bot.rounds import ui as rounds_ui
 from bot.slack.commands import BOT_RIGHTS, Access, Handler, SubCommand, usage_message
 from bot.slack.mrkdwn import escape
-from bot.slack.people import People, RoleUnknown
+from bot.slack.people import People, RoleUnknown, ask_one_of
 from bot.slack.replies import Invocation, Reply
 
 HELP_COMMAND = SubCommand("help", "", "this list", "Practice", 0, None)
@@ -142,11 +142,8 @@ class SlashCommands:
         name = f"`/interview {command.name}`"
         bot_admins = self.people.bot_admins(inv.team_id)
         if command.access == Access.MANAGER:
-            managers = self.people.managers_of(inv.team_id)
-            return (
-                f"Sorry, only hiring managers can use {name}. "
-                f"{ask_one_of(managers + [a for a in bot_admins if a not in managers])}"
-            )
+            managers = self.people.managers_to_ask(inv.team_id)
+            return f"Sorry, only hiring managers can use {name}. {ask_one_of(managers)}"
         if command.access in BOT_RIGHTS:
             return f"Sorry, only the bot's admins can use {name}. {ask_one_of(bot_admins)}"
         admins = self.people.channel_admins(inv.team_id, inv.channel_id)
@@ -162,13 +159,3 @@ class SlashCommands:
                 "whoever sets a channel up becomes its admin."
             )
         return text
-
-
-def ask_one_of(people: Sequence[str], slack_admins: str = " or a Slack workspace admin") -> str:
-    """Who to ask, as mentions (which notify nobody in a private reply)."""
-    if not people:
-        return "Ask a Slack workspace admin or owner."
-    named = ", ".join(f"<@{p}>" for p in people[:10])
-    if len(people) == 1:
-        return f"Ask {named}{slack_admins}."
-    return f"Ask one of them: {named}{slack_admins}."

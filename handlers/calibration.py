@@ -61,9 +61,12 @@ def register(app: App, calibration: CalibrationUI, now: Callable[[], datetime]) 
     app.action(render.CONSENT_DECLINE)(consent(False))
 
     @app.action(render.START_BUTTON)
-    def start_from_home(ack: Ack, body: dict, context: BoltContext) -> None:
+    def start_from_home(ack: Ack, body: dict, context: BoltContext, respond: Respond) -> None:
         ack()
-        calibration.open_form_from_home(context.team_id or "", user_of(body), body["trigger_id"])
+        reply = calibration.open_form_from_home(
+            context.team_id or "", user_of(body), body["trigger_id"]
+        )
+        say(respond, reply, client=context.client, trigger_id=body["trigger_id"])
 
     @app.view(render.CALIBRATE_VIEW)
     def start(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:

@@ -29,7 +29,7 @@ def register(
         reply = channels.open_schedule_form(
             context.team_id or "", user_of(body), str(action.get("value") or ""), body["trigger_id"]
         )
-        say(respond, reply)
+        say(respond, reply, client=context.client, trigger_id=body["trigger_id"])
 
     app.action(render.EDIT_SCHEDULE_BUTTON)(open_schedule_form)
     app.action(render.SET_UP_BUTTON)(open_schedule_form)
@@ -42,7 +42,7 @@ def register(
         reply = channels.try_question(
             context.team_id or "", user_of(body), str(action.get("value") or "")
         )
-        say(respond, reply)
+        say(respond, reply, client=context.client, trigger_id=body.get("trigger_id"))
 
     @app.action(render.CHANNEL_PICKED)
     def channel_picked(ack: Ack, body: dict, action: dict, context: BoltContext) -> None:
@@ -72,11 +72,14 @@ def register(
             progress.publish_home(team_id, user_id, now())
 
     @app.action(render.MANAGE_ADMINS_BUTTON)
-    def open_admins_form(ack: Ack, body: dict, action: dict, context: BoltContext) -> None:
+    def open_admins_form(
+        ack: Ack, body: dict, action: dict, context: BoltContext, respond: Respond
+    ) -> None:
         ack()
-        channels.open_admins_form(
+        reply = channels.open_admins_form(
             context.team_id or "", user_of(body), str(action.get("value") or ""), body["trigger_id"]
         )
+        say(respond, reply, client=context.client, trigger_id=body["trigger_id"])
 
     @app.view(render.ADMINS_VIEW)
     def admins(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:

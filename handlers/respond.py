@@ -5,20 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
+from bot.slack.blocks import notice
 from bot.slack.replies import FormErrors, Reply
 
 
-def say(respond: Respond, reply: Reply | None, *, replace: bool = False) -> None:
-    """A reply only the person sees (nothing for an empty one, nor where Slack gave no
-    response_url to answer on: a button on a view)."""
-    if reply is not None and reply.text and respond.response_url:
+def say(
+    respond: Respond,
+    reply: Reply | None,
+    *,
+    replace: bool = False,
+    client: WebClient | None = None,
+    trigger_id: str | None = None,
+) -> None:
+    """A reply only the person sees (nothing for an empty one). A button on a view (the Home
+    tab) has no response_url to answer on: there the reply opens as a small modal, with the
+    press's `trigger_id`, when the caller passes it and the client."""
+    if reply is None or not reply.text:
+        return
+    if respond.response_url:
         respond(
             text=reply.text,
             blocks=reply.blocks,
             response_type="ephemeral",
             replace_original=replace,
         )
+    elif client is not None and trigger_id:
+        client.views_open(trigger_id=trigger_id, view=notice(reply.text))
 
 
 def close_or_show_errors(ack: Ack, errors: FormErrors | None) -> None:

@@ -36,7 +36,7 @@ from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand, first_word, usage_message
 from bot.slack.errors import slack_error, what_to_fix
 from bot.slack.mrkdwn import slack_date_time
-from bot.slack.people import People, RoleUnknown
+from bot.slack.people import People, RoleUnknown, ask_one_of
 from bot.slack.replies import NO_REPLY, FormErrors, Invocation, Reply
 from storage.states import EvidenceKind
 
@@ -66,10 +66,7 @@ COMMANDS = (
 )
 CALIBRATE, REPORT = COMMANDS
 CLOSED = "This session is closed; scores can't change any more. The reveal is in its thread."
-MANAGERS_ONLY = (
-    "Only hiring managers can do this: the bot's admins and the managers that "
-    "/interview managers lists. Ask one of them."
-)
+MANAGERS_ONLY = "Only hiring managers can {what}."
 
 
 @dataclass
@@ -163,13 +160,26 @@ class CalibrationUI:
         self.client_for(inv.team_id).views_open(trigger_id=inv.trigger_id, view=view)
         return NO_REPLY
 
-    def open_form_from_home(self, team_id: str, user_id: str, trigger_id: str) -> None:
-        """The Home tab's button: the same form, with a channel to post in."""
-        if not self.people.is_manager(team_id, user_id):
-            return  # only managers see the button; a stale Home tab gets nothing
+    def open_form_from_home(self, team_id: str, user_id: str, trigger_id: str) -> Reply | None:
+        """The Home tab's button: the same form, with a channel to post in. Only managers see
+        the button; a stale Home tab, or a role Slack could not confirm, is told why."""
+        try:
+            if not self.people.is_manager(team_id, user_id):
+                return Reply(self._managers_only(team_id))
+        except RoleUnknown as exc:
+            return Reply(exc.message)
         questions = [q for q in self.library.for_team(team_id).questions if q.can_calibrate]
         view = render.calibrate_modal(None, questions, self.calibration.past_answers(team_id))
         self.client_for(team_id).views_open(trigger_id=trigger_id, view=view)
+        return None
+
+    def _managers_only(
+        self, team_id: str, what: str = "start a calibration session", *, plain: bool = False
+    ) -> str:
+        """The refusal, naming whom to ask (plain names for a form's error)."""
+        name = self.people.plain_name(team_id) if plain else (lambda u: f"<@{u}>")
+        ask = ask_one_of(self.people.managers_to_ask(team_id), name=name)
+        return f"{MANAGERS_ONLY.format(what=what)} {ask}"
 
     def home_blocks(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
         """Managers' Home tab section: who is calibrated and who needs another session."""
@@ -194,7 +204,7 @@ class CalibrationUI:
         channel_id = metadata(private_metadata).get("channel_id") or fields.get("channel")
         try:
             if not self.people.is_manager(team_id, user_id):
-                return {"question": MANAGERS_ONLY}, None, None, None
+                return {"question": self._managers_only(team_id, plain=True)}, None, None, None
         except RoleUnknown as exc:
             return {"question": exc.message.replace("`", "")}, None, None, None
         if not isinstance(channel_id, str) or not channel_id:
@@ -310,7 +320,7 @@ class CalibrationUI:
         self, team_id: str, session_id: int, user_id: str, now: datetime
     ) -> Reply | None:
         if not self.people.is_manager(team_id, user_id):
-            return Reply(MANAGERS_ONLY)
+            return Reply(self._managers_only(team_id, "close a session"))
         if self.calibration.close(session_id, now, closed_by=user_id, team_id=team_id) is None:
             return Reply("This session is already closed.")
         return None

@@ -33,7 +33,7 @@ from bot.slack.clients import ClientFor
 from bot.slack.commands import SHOW_USAGE, Access, Handler, SubCommand, choice
 from bot.slack.errors import slack_error
 from bot.slack.mrkdwn import escape, slack_date_time
-from bot.slack.people import People, RoleUnknown
+from bot.slack.people import People, RoleUnknown, ask_one_of
 from bot.slack.replies import FormErrors, Invocation, Reply
 from storage.states import AnswerMode
 
@@ -467,19 +467,24 @@ class ChannelsUI:
             paused=paused,
         )
 
-    def _not_yours(self, team_id: str, channel_id: str) -> str:
+    def _not_yours(
+        self,
+        team_id: str,
+        channel_id: str,
+        what: str = "its daily question",
+        *,
+        plain: bool = False,
+    ) -> str:
+        """Who may change `what` of the channel, and so whom to ask (by plain names for a
+        form's error, which Slack shows as plain text)."""
+        name = self.people.plain_name(team_id) if plain else (lambda u: f"<@{u}>")
         admins = self.people.channel_admins(team_id, channel_id)
         if admins:
-            ask = "Ask one of them:" if len(admins) > 1 else "Ask"
-            return (
-                f"Only this channel's admins can change its daily question. {ask} "
-                f"{_mentions(admins)}."
-            )
-        bot_admins = self.people.bot_admins(team_id)
-        named = f"{_mentions(bot_admins)} or " if bot_admins else ""
+            ask = ask_one_of(admins, "", name)
+            return f"Only this channel's admins can change {what}. {ask}"
+        ask = ask_one_of(self.people.bot_admins(team_id), name=name)
         return (
-            "Only the bot's admins can change this channel's daily question. "
-            f"Ask {named}a Slack workspace admin."
+            f"This channel has no admins of its own: only the bot's admins can change {what}. {ask}"
         )
 
     def submit_schedule(
@@ -496,11 +501,11 @@ class ChannelsUI:
         if not isinstance(channel_id, str) or not channel_id:
             if "channel" in fields:
                 return {"channel": "Choose the channel for the daily question."}
-            return {"time": "Only admins can change the schedule."}
+            return {"time": "Only admins can change the schedule."}  # a form that isn't ours
         field = "channel" if "channel" in fields else "time"
         try:
             if not self.may_set_up(team_id, channel_id, user_id):
-                return {field: "Only admins can change the schedule."}
+                return {field: self._not_yours(team_id, channel_id, plain=True)}
         except RoleUnknown as exc:
             return {field: exc.message.replace("`", "")}
         known = self.library.for_team(team_id).categories()
@@ -609,15 +614,19 @@ class ChannelsUI:
 
     def open_admins_form(
         self, team_id: str, user_id: str, channel_id: str, trigger_id: str
-    ) -> None:
-        """Change admins on the Home tab (shown to those who may; a stale tab gets nothing)."""
+    ) -> Reply | None:
+        """Change admins on the Home tab (the button is shown to those who may; a stale tab,
+        or a role Slack could not confirm, is told why nothing opened)."""
+        if not channel_id:
+            return None
         try:
-            if not channel_id or not self.people.is_channel_admin(team_id, channel_id, user_id):
-                return
-        except RoleUnknown:
-            return
+            if not self.people.is_channel_admin(team_id, channel_id, user_id):
+                return Reply(self._not_yours(team_id, channel_id, "its admins"))
+        except RoleUnknown as exc:
+            return Reply(exc.message)
         view = render.admins_modal(channel_id, self.people.channel_admins(team_id, channel_id))
         self.client_for(team_id).views_open(trigger_id=trigger_id, view=view)
+        return None
 
     def submit_admins(
         self,
@@ -636,8 +645,10 @@ class ChannelsUI:
             )
         except RoleUnknown as exc:
             return {"admins": exc.message.replace("`", "")}
-        if not allowed or not isinstance(channel_id, str):
+        if not isinstance(channel_id, str) or not channel_id:
             return {"admins": "Only this channel's admins can change its admins."}
+        if not allowed:
+            return {"admins": self._not_yours(team_id, channel_id, "its admins", plain=True)}
         people = [u for u in dict.fromkeys(chosen) if MENTION.match(f"<@{u}>")]
         if not people:
             return {"admins": "Choose at least one person: someone must be left to ask."}

@@ -29,7 +29,7 @@ from bot.slack.blocks import metadata
 from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand, first_word
 from bot.slack.errors import slack_error
-from bot.slack.people import People
+from bot.slack.people import People, ask_one_of
 from bot.slack.replies import NO_REPLY, FormErrors, Invocation, Reply
 from storage.states import QuestionStatus
 
@@ -310,7 +310,7 @@ class QuestionsUI:
         this workspace: a button replayed by someone else, or from another workspace, changes
         nothing. It applies to the version the admin read; the author is told privately."""
         if not self._is_admin(team_id, user_id):
-            return Reply(ADMINS_ONLY)
+            return Reply(f"{ADMINS_ONLY} {ask_one_of(self._people.bot_admins(team_id))}")
         parsed = render.parse_review_value(value)
         if parsed is None:
             return self._pending_reply(team_id, OUT_OF_DATE)

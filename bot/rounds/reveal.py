@@ -80,9 +80,17 @@ class Reveals:
 
     def may_reveal(self, team_id: str, round_id: int, user_id: str) -> bool:
         """The person who posted a practice question may reveal it (admins always may)."""
+        found = self.poster_of(team_id, round_id)
+        return found is not None and found[0] == user_id
+
+    def poster_of(self, team_id: str, round_id: int) -> tuple[str | None, str] | None:
+        """Who posted the round (None: the clock) and its channel; None when the workspace has
+        no such round."""
         with self.sessions.begin() as session:
             rnd = session.get(Round, round_id)
-            return bool(rnd and rnd.team_id == team_id and rnd.started_by == user_id)
+            if rnd is None or rnd.team_id != team_id:
+                return None
+            return rnd.started_by, rnd.channel_id
 
     def reveal(
         self, round_id: int, now: datetime, team_id: str | None = None

@@ -28,7 +28,7 @@ from bot.slack.clients import ClientFor
 from bot.slack.commands import Access, Handler, SubCommand
 from bot.slack.errors import slack_error, what_to_fix
 from bot.slack.mrkdwn import slack_time
-from bot.slack.people import People
+from bot.slack.people import SLACK_ADMINS, People, RoleUnknown, ask_one_of
 from bot.slack.replies import FormErrors, Invocation, Reply
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,11 @@ COMMANDS = (
     SubCommand("reveal", "", "reveal this channel's open round now", SECTION, access=Access.ADMIN),
 )
 CLOSED = "This round has been revealed; answers are closed."
+
+
+ONLY_POSTER = (
+    "Only the person who posted this practice question, or an admin of this channel, can reveal it."
+)
 
 
 @dataclass
@@ -107,14 +112,23 @@ class RoundsUI:
     def reveal_button(
         self, team_id: str, user_id: str, round_id: int, now: datetime
     ) -> Reply | None:
-        """The "Reveal now" button of a practice question: its poster or an admin."""
-        if not (
-            self.rounds.may_reveal(team_id, round_id, user_id)
-            or self.people.is_admin(team_id, user_id)
-        ):
-            return Reply(
-                "Only the person who posted this practice question, or an admin, can reveal it."
+        """The "Reveal now" button of a practice question: its poster or the channel's admins
+        (the bot's admins too)."""
+        found = self.rounds.poster_of(team_id, round_id)
+        if found is None:  # not this workspace's: name nobody
+            return Reply(ONLY_POSTER)
+        poster, channel_id = found
+        try:
+            allowed = poster == user_id or self.people.is_channel_admin(
+                team_id, channel_id, user_id
             )
+        except RoleUnknown as exc:
+            return Reply(exc.message)
+        if not allowed:
+            admins = list(self.people.channel_admins(team_id, channel_id))
+            ask = [poster] if poster else []
+            ask += [a for a in admins or self.people.bot_admins(team_id) if a not in ask]
+            return Reply(f"{ONLY_POSTER} {ask_one_of(ask, '' if admins else SLACK_ADMINS)}")
         match self.rounds.reveal(round_id, now, team_id):
             case None:
                 return Reply("This round is already revealed.")

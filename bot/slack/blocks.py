@@ -104,6 +104,13 @@ def modal(
     )
 
 
+def notice(text: str, title: str = "Interview Practice") -> dict[str, Any]:
+    """A modal that only says something (where a button has no message to answer under)."""
+    return finish_view(
+        View(type="modal", title=plain(title), close=plain("OK"), blocks=list(sections(text)))
+    )
+
+
 def metadata(raw: str | None) -> dict[str, Any]:
     """A submitted view's `private_metadata`; empty when it is missing or not ours."""
     try:

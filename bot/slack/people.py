@@ -179,6 +179,19 @@ class People:
                 added = admin_store.managers(session, team_id)
         return sorted(self.managers) + [m for m in added if m not in self.managers]
 
+    def managers_to_ask(self, team_id: str) -> list[str]:
+        """Who can run calibration, to name in a refusal: managers, then the bot's admins."""
+        managers = self.managers_of(team_id)
+        return managers + [a for a in self.bot_admins(team_id) if a not in managers]
+
+    def plain_name(self, team_id: str) -> Callable[[str], str]:
+        """A person's name as Slack shows it, without a mention (for plain text)."""
+
+        def name(user_id: str) -> str:
+            return display_name(self.client_for(team_id), user_id) or user_id
+
+        return name
+
     def _installer(self, team_id: str) -> str | None:
         with self._lock:
             if team_id in self._installers:
@@ -191,6 +204,24 @@ class People:
         with self._lock:
             self._installers[team_id] = installer
         return installer
+
+
+SLACK_ADMINS = " or a Slack workspace admin"
+
+
+def ask_one_of(
+    people: Sequence[str],
+    slack_admins: str = SLACK_ADMINS,
+    name: Callable[[str], str] = lambda user_id: f"<@{user_id}>",
+) -> str:
+    """Who to ask: as mentions (which notify nobody in a private reply), or as `name` gives
+    them (plain names, for a form's error, which Slack shows as plain text)."""
+    if not people:
+        return "Ask a Slack workspace admin or owner."
+    named = ", ".join(name(p) for p in people[:10])
+    if len(people) == 1:
+        return f"Ask {named}{slack_admins}."
+    return f"Ask one of them: {named}{slack_admins}."
 
 
 def display_name(client: WebClient, user_id: str) -> str | None:

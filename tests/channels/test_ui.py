@@ -313,7 +313,11 @@ def test_the_schedule_form_refuses_someone_who_is_not_an_admin(uis: UIs) -> None
         TEAM, ALICE, private_metadata(channel_id=CHANNEL), dict(FORM), NOW
     )
 
-    assert errors == {"time": "Only admins can change the schedule."}
+    assert errors is not None and list(errors) == ["time"]
+    assert errors["time"].startswith(
+        "Only this channel's admins can change its daily question. Ask "
+    )
+    assert "<@" not in errors["time"]  # a form's error is plain text: names, not mentions
     assert shown(uis).startswith("Daily question here: every weekday at 09:30")
 
 

@@ -15,7 +15,7 @@ from bot.channels import render as channels_render
 from bot.questions import render as questions_render
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.process import ADMIN, ALICE, BOB, CAROL, DAVE, LEAD, BotProcess
+from bot.sandbox.process import ADMIN, ALICE, BOB, CAROL, CHANNEL, DAVE, LEAD, BotProcess
 from tests.helpers import (
     button_value,
     click,
@@ -255,7 +255,9 @@ def test_a_channel_admin_changes_the_admins_from_the_home_tab(
         "Choose at least one person"
     )
     refused = submitted(slack, form, chosen([DAVE]), user=DAVE)
-    assert refused["errors"] == {"admins": "Only this channel's admins can change its admins."}
+    assert refused["errors"] == {  # plain text: her name as Slack shows it, no mention
+        "admins": "Only this channel's admins can change its admins. Ask alice."
+    }
 
     assert submitted(slack, form, chosen([ALICE, CAROL]), user=ALICE) == {}
     eventually(
@@ -276,7 +278,32 @@ def test_when_slack_cannot_say_who_is_an_admin_the_person_is_told_so(
 
     assert reply["text"].startswith("Sorry, I couldn't check your Slack role just now")
     assert "`internal_error`" in reply["text"] and "Nothing was changed" in reply["text"]
+    # On the Home tab there is no message to answer under: the same words open as a notice.
+    home = open_home(slack, fake, ALICE)  # (ADMIN's own would have asked Slack already)
+    fake.fail_next("users.info", "internal_error")
+    before = len(fake.calls("views.open"))
+    press_on_home(slack, fake, channels_render.EDIT_SCHEDULE_BUTTON, CHANNEL, user=ADMIN, view=home)
+    notice = opened_form(fake, before)
+    assert notice["submit"] is None and notice["callback_id"] == ""
+    assert notice["blocks"][0]["text"]["text"].startswith(
+        "Sorry, I couldn't check your Slack role just now"
+    )
     assert "paused" in run(slack, fake, "pause", user=ADMIN)["text"]  # asked again: fine
+
+
+def test_a_stale_home_tab_button_says_whom_to_ask(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    """ALICE's Home tab, pressed by DAVE (a replay, or a tab left open after a change)."""
+    slack.invite_bot(TEAM_CHANNEL, inviter=ALICE)
+    run(slack, fake, "schedule 09:30 Europe/Berlin", user=ALICE, channel=TEAM_CHANNEL)
+    home = open_home(slack, fake, ALICE)
+    for button in (channels_render.MANAGE_ADMINS_BUTTON, channels_render.EDIT_SCHEDULE_BUTTON):
+        before = len(fake.calls("views.open"))
+        press_on_home(slack, fake, button, TEAM_CHANNEL, user=DAVE, view=home)
+        said = opened_form(fake, before)["blocks"][0]["text"]["text"]
+        assert said.startswith("Only this channel's admins can change its ")
+        assert said.endswith(f"Ask <@{ALICE}>.")
 
 
 def chosen(users: list[str]) -> dict[str, Any]:

@@ -204,8 +204,9 @@ def test_reveal_button_is_refused_to_someone_who_neither_posted_it_nor_is_an_adm
     reply = uis.rounds.reveal_button(TEAM, BOB, round_id, LATER)
 
     assert reply is not None
-    assert reply.text == (
-        "Only the person who posted this practice question, or an admin, can reveal it."
+    assert reply.text.startswith(
+        "Only the person who posted this practice question, or an admin of this channel, can "
+        f"reveal it. Ask one of them: <@{ALICE}>"
     )
     assert thread_replies(uis) == []
 
