@@ -22,14 +22,17 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, validates
 
 from storage.base import Base, UtcDateTime
 from storage.db import built_once, insert_for, rows_changed
 from storage.rounds import Answer, Round
 
-# What an applied event keeps: its event_id (and type, times) for the dedupe, not what it said.
+# What an applied or given-up event keeps: its event_id (and type, times, error) for the
+# dedupe, not what it said.
 TRIMMED = ""
+# An event that failed this many times is given up: never tried again, so its payload goes.
+GIVE_UP_AFTER = 5
 
 
 class InboxEvent(Base):
@@ -47,6 +50,14 @@ class InboxEvent(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # A reaction that came before the message it is on: "<channel> <ts>" of that message.
     waits_for: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+
+    @validates("attempts")
+    def _give_up(self, _key: str, attempts: int) -> int:
+        """The attempt that reaches GIVE_UP_AFTER, whoever counts it, trims the payload: a
+        given-up event keeps its id and error, not what people wrote."""
+        if attempts >= GIVE_UP_AFTER and self.processed_at is None:
+            self.payload = TRIMMED
+        return attempts
 
 
 def store_event(
@@ -103,13 +114,15 @@ def get_event(session: Session, event_id: str) -> InboxEvent | None:
     return session.get(InboxEvent, event_id)
 
 
-def prune_events(session: Session, processed_before: datetime) -> int:
-    result = session.execute(
-        delete(InboxEvent).where(
-            InboxEvent.processed_at.is_not(None), InboxEvent.processed_at < processed_before
-        )
+def prune_events(session: Session, before: datetime) -> int:
+    """Delete events applied before `before`, and given-up events received before it."""
+    applied = InboxEvent.processed_at < before
+    given_up = (
+        InboxEvent.processed_at.is_(None)
+        & (InboxEvent.attempts >= GIVE_UP_AFTER)
+        & (InboxEvent.received_at < before)
     )
-    return rows_changed(result)
+    return rows_changed(session.execute(delete(InboxEvent).where(or_(applied, given_up))))
 
 
 def pending_events(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -135,35 +136,156 @@ def resolve_zone(text: str) -> str | None:
     return name
 
 
-# Zones without daylight saving time that people pick meaning a place that has it.
-_NO_DST = {
-    "est": "America/New_York",
-    "mst": "America/Denver",
-    "hst": "Pacific/Honolulu",
-    "est5edt": "America/New_York",
-    "cst6cdt": "America/Chicago",
-    "mst7mdt": "America/Denver",
-    "pst8pdt": "America/Los_Angeles",
+# Abbreviations people type for a zone, with the places to use instead. Some are zone names
+# too (`EST` is UTC-5 all year, even in New York's summer), so they are refused before lookup.
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "est": ("America/New_York",),
+    "edt": ("America/New_York",),
+    "est5edt": ("America/New_York",),
+    "cst": ("America/Chicago", "Asia/Shanghai"),
+    "cdt": ("America/Chicago",),
+    "cst6cdt": ("America/Chicago",),
+    "mst": ("America/Denver", "America/Phoenix"),
+    "mdt": ("America/Denver",),
+    "mst7mdt": ("America/Denver",),
+    "pst": ("America/Los_Angeles",),
+    "pdt": ("America/Los_Angeles",),
+    "pst8pdt": ("America/Los_Angeles",),
+    "hst": ("Pacific/Honolulu",),
+    "ist": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
+    "bst": ("Europe/London", "Asia/Dhaka"),
+    "cet": ("Europe/Berlin", "Europe/Paris"),
+    "cest": ("Europe/Berlin", "Europe/Paris"),
+    "aest": ("Australia/Sydney",),
+    "aedt": ("Australia/Sydney",),
+    "jst": ("Asia/Tokyo",),
 }
+# Abbreviations that mean more than one time.
+_AMBIGUOUS = {
+    "cst": "US Central or China Standard Time",
+    "ist": "India, Irish or Israel Standard Time",
+    "bst": "British Summer Time or Bangladesh Standard Time",
+}
+# `UTC+2`, `GMT-5`, `UTC+05:30`, `Etc/GMT-2`: one offset all year. Plain `UTC` is no offset.
+_FIXED_OFFSET = re.compile(r"^(etc/)?(?:utc|gmt)\s*([+-])\s*(\d{1,2}(?::?[0-5]\d)?)$", re.I)
+# Cities that are no zone's name, and the zone they are in.
+_CITY_ZONES = {
+    "san_francisco": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "boston": "America/New_York",
+    "washington": "America/New_York",
+    "munich": "Europe/Berlin",
+    "beijing": "Asia/Shanghai",
+    "mumbai": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "bengaluru": "Asia/Kolkata",
+}
+# Suggestions are Region/City names only: not `Etc/GMT+2` (its sign is inverted) nor legacy
+# names like `US/Pacific`.
+_REGIONS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+# `new york`, `ho chi minh`: the longest city names are three words.
+_CITY_WORDS = 3
+
+
+@lru_cache(maxsize=1)
+def _places_by_lower() -> dict[str, str]:
+    return {low: name for low, name in _zones_by_lower().items() if name.split("/")[0] in _REGIONS}
+
+
+def suggest_zone(text: str) -> str | None:
+    """The Region/City zone `text` most likely means: the zone written with spaces
+    (`America/New York`), a city (`new york`), or a typo (`Europe/Berln`); None if none."""
+    return _zone_of_place(text) or _zone_of_typo(text)
+
+
+def _zone_of_place(text: str) -> str | None:
+    name = text.strip().lower().replace(" ", "_")
+    places = _places_by_lower()
+    if name in places:
+        return places[name]
+    if name in _CITY_ZONES:
+        return _CITY_ZONES[name]
+    by_city = sorted(zone for low, zone in places.items() if low.endswith("/" + name))
+    return by_city[0] if by_city else None
+
+
+def _zone_of_typo(text: str) -> str | None:
+    name = text.strip().lower().replace(" ", "_")
+    if "/" not in name:  # a lone word close to a city's name is as likely a typo of a keyword
+        return None
+    places = _places_by_lower()
+    close = difflib.get_close_matches(name, places, n=1, cutoff=0.8)
+    return places[close[0]] if close else None
 
 
 def zone_problem(text: str) -> str | None:
     """Why `text` can't be a channel's zone (with the zone to use instead), or None."""
-    place = _NO_DST.get(text.lower())
-    if place:
+    problem = _not_a_place(text)
+    if problem is None and resolve_zone(text) is None:
+        return _unknown_zone(text)
+    return problem
+
+
+def _not_a_place(text: str) -> str | None:
+    """Why an abbreviation or a fixed offset is no zone for a schedule, or None."""
+    places = _ABBREVIATIONS.get(text.lower())
+    if places:
+        meaning = _AMBIGUOUS.get(text.lower())
+        means = f" (it can mean {meaning})" if meaning else ""
+        *others, last = [f"`{place}`" for place in places]
+        suggestions = f"{', '.join(others)} or {last}" if others else last
         return (
-            f"`{text}` never changes for daylight saving time, so half the year the question "
-            f"would come an hour off. Use a place instead, e.g. `{place}`."
+            f"`{text}` is an abbreviation, not a place{means}; a schedule follows a place's "
+            f"clocks, daylight saving time included. Use a place instead, e.g. {suggestions}."
         )
-    if resolve_zone(text) is None:
-        city = text.lower().replace(" ", "_")
-        guesses = sorted(n for n in _zones_by_lower().values() if n.lower().endswith("/" + city))
-        hint = f" Did you mean `{guesses[0]}`?" if guesses else ""
+    offset = _FIXED_OFFSET.match(text)
+    if offset:
+        etc, sign, hours = offset.groups()
+        inverted = "+" if sign == "-" else "-"
+        means = f" (UTC{inverted}{hours}: `Etc/` signs are inverted)" if etc else ""
         return (
-            f"`{text}` is not a time zone I know.{hint} Use an IANA name like `Europe/Berlin` "
-            "or `America/New_York`."
+            f"`{text}` is a fixed offset{means}; it ignores daylight saving time, so wherever "
+            "the clocks change the question would come an hour off half the year. Use a place "
+            "instead, e.g. `Europe/Berlin`."
         )
     return None
+
+
+def _unknown_zone(text: str) -> str:
+    guess = suggest_zone(text)
+    hint = f" Did you mean `{guess}`?" if guess else ""
+    return (
+        f"`{text}` is not a time zone I know.{hint} Use a Region/City name like "
+        "`Europe/Berlin` or `America/New_York`."
+    )
+
+
+def _word_problem(word: str, following: list[str]) -> str:
+    """What is wrong with a word that is neither an option nor a zone to use. An unknown word
+    may start a city's name (`new york`): the zone it is in is suggested."""
+    problem = _not_a_place(word)
+    if problem:
+        return problem
+    for count in range(1, _CITY_WORDS + 1):
+        phrase = " ".join([word, *following[: count - 1]])
+        if _zone_of_place(phrase):
+            return _unknown_zone(phrase)
+    if "/" in word or _zone_of_typo(word):
+        return _unknown_zone(word)
+    return f"I don't understand `{word}` in a schedule."
 
 
 def parse_schedule(
@@ -207,15 +329,10 @@ def parse_schedule(
         elif low in ("categories", "category"):
             value = words.pop(0) if words else ""
             categories = parse_categories(value, known_categories)
-        elif "/" in word or resolve_zone(word) or low in _NO_DST:
-            problem = zone_problem(word)
-            if problem:
-                raise ScheduleError(problem)
+        elif zone_problem(word) is None:
             timezone = resolve_zone(word) or word
-        elif zone_problem(word) and "Did you mean" in (zone_problem(word) or ""):
-            raise ScheduleError(zone_problem(word) or "")
         else:
-            raise ScheduleError(f"I don't understand `{word}` in a schedule.")
+            raise ScheduleError(_word_problem(word, words))
     if timezone is default_timezone and zone_problem(default_timezone):
         raise ScheduleError(
             f"Your Slack time zone (`{default_timezone}`) is not one I can schedule in; add a "

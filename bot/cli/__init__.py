@@ -286,6 +286,7 @@ def _forget(user_id: str, team_id: str | None) -> int:
     from datetime import UTC, datetime
 
     from bot.privacy.service import PrivacyService
+    from bot.slack.mrkdwn import plural
     from storage.db import make_session_factory
 
     if not USER_ID.fullmatch(user_id):
@@ -293,12 +294,16 @@ def _forget(user_id: str, team_id: str | None) -> int:
     service = PrivacyService(make_session_factory(_existing_database()))
     forgotten = service.forget(team_id, user_id, datetime.now(UTC))
     where = f"workspace {team_id}" if team_id else "every workspace"
-    print(
-        f"forgot {user_id} in {where}: {forgotten.answers + forgotten.blind_answers} answers, "
-        f"{forgotten.votes_cast} votes cast, {forgotten.votes_received} votes on their answers, "
-        f"{forgotten.scores} calibration scores, {forgotten.evidence} calibration evidence, "
-        f"{forgotten.names} rows naming them, {forgotten.events} stored events"
-    )
+    counts = [
+        plural(forgotten.answers + forgotten.blind_answers, "answer"),
+        plural(forgotten.votes_cast, "vote") + " cast",
+        plural(forgotten.votes_received, "vote") + " on their answers",
+        plural(forgotten.scores, "calibration score"),
+        plural(forgotten.evidence, "calibration evidence", "calibration evidence"),
+        plural(forgotten.names, "row") + " naming them",
+        plural(forgotten.events, "stored event"),
+    ]
+    print(f"forgot {user_id} in {where}: {', '.join(counts)}")
     return 0
 
 
@@ -343,24 +348,35 @@ def _forget_workspace(team_id: str, also_team: str | None) -> int:
 
 
 def _deleted_rows(deleted: dict[str, int]) -> str:
-    return ", ".join(
-        f"{n} {FORGOTTEN_ROWS.get(t, t.replace('_', ' '))}" for t, n in deleted.items()
-    )
+    return ", ".join(_deleted(table, n) for table, n in deleted.items())
 
 
-# what `forget --channel` and `--workspace` say they deleted, per table (others by their name)
+def _deleted(table: str, count: int) -> str:
+    from bot.slack.mrkdwn import plural
+
+    one, many = FORGOTTEN_ROWS.get(table, (table.replace("_", " "),) * 2)
+    return plural(count, one, many)
+
+
+# what `forget --channel` and `--workspace` say they deleted, per table: one row, several
+# (other tables by their name)
 FORGOTTEN_ROWS = {
-    "channel_schedules": "schedule and settings rows",
-    "rounds": "rounds (with their reminders)",
-    "answers": "answers",
-    "votes": "votes",
-    "blind_answers": "blind answers",
-    "calibration_sessions": "calibration sessions",
-    "calibration_scores": "calibration scores",
-    "inbox_events": "stored events emptied",
-    "custom_questions": "team questions",
-    "slack_installations": "installations",
-    "slack_bots": "bot tokens",
+    "channel_schedules": ("schedule and settings row", "schedule and settings rows"),
+    "rounds": ("round (with its reminders)", "rounds (with their reminders)"),
+    "answers": ("answer", "answers"),
+    "votes": ("vote", "votes"),
+    "blind_answers": ("blind answer", "blind answers"),
+    "calibration_sessions": ("calibration session", "calibration sessions"),
+    "calibration_scores": ("calibration score", "calibration scores"),
+    "inbox_events": ("stored event emptied", "stored events emptied"),
+    "custom_questions": ("team question", "team questions"),
+    "slack_installations": ("installation", "installations"),
+    "slack_bots": ("bot token", "bot tokens"),
+    "channel_admins": ("channel admin", "channel admins"),
+    "calibration_managers": ("calibration manager", "calibration managers"),
+    "channel_intros": ("channel intro", "channel intros"),
+    "people_prefs": ("person's preferences", "people's preferences"),
+    "snoozes": ("snooze", "snoozes"),
 }
 
 
@@ -393,17 +409,18 @@ def _calibration_report(
 def _check_questions(path: Path | None) -> int:
     """Every problem with its line number; exit status 1 when there is any."""
     from bot.questions.bank import QuestionBank, check_bank
+    from bot.slack.mrkdwn import plural
 
     path = path or Path(os.environ.get("QUESTIONS_FILE") or "data/questions.yaml")
     problems = check_bank(path)
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        print(f"{plural(len(problems), 'problem')} in {path}", file=sys.stderr)
         return 1
     bank = QuestionBank.load(path)
     summary = ", ".join(f"{c} {n}" for c, n in bank.categories().items())
-    print(f"{path}: {len(bank.questions)} questions, all valid ({summary})")
+    print(f"{path}: {plural(len(bank.questions), 'question')}, all valid ({summary})")
     return 0
 
 

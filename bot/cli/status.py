@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.channels.service import next_post, schedule_of
+from bot.slack.mrkdwn import plural
 from storage import channels as channel_store
 from storage import inbox as inbox_store
 from storage import rounds as round_store
@@ -127,7 +128,7 @@ def status_report(session: Session, now: datetime, names: ChannelNames | None = 
         )
     pending = inbox_store.pending_events(session)
     stuck = [e for e in pending if e.error]
-    lines.append(f"Inbox: {len(pending)} event(s) waiting, {len(stuck)} failing")
+    lines.append(f"Inbox: {plural(len(pending), 'event')} waiting, {len(stuck)} failing")
     for event in stuck[:10]:
         lines.append(f"  {event.event_id} {event.event_type} x{event.attempts}: {event.error}")
     return "\n".join(lines)

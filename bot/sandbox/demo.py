@@ -35,6 +35,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.transcript import blocks_to_text
 from bot.server import make_wsgi
+from bot.slack.mrkdwn import plural
 from storage import inbox as inbox_store
 
 ZONE = "Europe/Berlin"
@@ -97,7 +98,7 @@ def preview_bank(bank: QuestionBank, path: Path, out: TextIO) -> None:
     rationale and sample answer."""
     reveal_at = datetime.now(UTC).replace(hour=15, minute=0, second=0, microsecond=0)
     out.write(
-        f"Your bank {path}: {len(bank.questions)} questions, all valid. Each, as the channel "
+        f"Your bank {path}: {plural(len(bank.questions), 'question')}, all valid. Each, as the channel "
         "would see it:\n"
     )
     for number, question in enumerate(bank.questions, start=1):

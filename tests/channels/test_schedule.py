@@ -166,6 +166,133 @@ def test_errors_say_what_is_wrong_and_show_the_example(text: str, says: str) -> 
     assert isinstance(info.value, ValueError)
 
 
+ABBREVIATION = "is an abbreviation, not a place"
+OFFSET = "is a fixed offset"
+DST = (
+    "ignores daylight saving time, so wherever the clocks change the question would come an "
+    "hour off half the year. Use a place instead, e.g. `Europe/Berlin`."
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("GMT+2", f"`GMT+2` {OFFSET}; it {DST}"),
+        ("UTC-5", f"`UTC-5` {OFFSET}; it {DST}"),
+        ("UTC+02:00", f"`UTC+02:00` {OFFSET}; it {DST}"),
+        ("utc+5:30", f"`utc+5:30` {OFFSET}; it {DST}"),
+        ("Etc/GMT-2", f"`Etc/GMT-2` {OFFSET} (UTC+2: `Etc/` signs are inverted); it {DST}"),
+        ("Etc/GMT+2", f"`Etc/GMT+2` {OFFSET} (UTC-2: `Etc/` signs are inverted); it {DST}"),
+    ],
+)
+def test_fixed_offsets_are_refused_for_a_place(typed: str, says: str) -> None:
+    with pytest.raises(ScheduleError) as info:
+        parse(f"09:30 {typed}")
+    assert info.value.problem == says
+    assert "Did you mean" not in info.value.problem  # never an `Etc/` zone
+
+
+@pytest.mark.parametrize(
+    ("typed", "places"),
+    [
+        ("HST", "`Pacific/Honolulu`"),
+        ("EST", "`America/New_York`"),
+        ("edt", "`America/New_York`"),
+        ("EST5EDT", "`America/New_York`"),
+        ("CDT", "`America/Chicago`"),
+        ("MST", "`America/Denver` or `America/Phoenix`"),
+        ("MDT", "`America/Denver`"),
+        ("PST", "`America/Los_Angeles`"),
+        ("PDT", "`America/Los_Angeles`"),
+        ("CET", "`Europe/Berlin` or `Europe/Paris`"),
+        ("CEST", "`Europe/Berlin` or `Europe/Paris`"),
+        ("AEST", "`Australia/Sydney`"),
+        ("AEDT", "`Australia/Sydney`"),
+        ("JST", "`Asia/Tokyo`"),
+    ],
+)
+def test_abbreviations_are_refused_with_the_place_to_use(typed: str, places: str) -> None:
+    with pytest.raises(ScheduleError) as info:
+        parse(f"09:30 {typed}")
+    assert info.value.problem == (
+        f"`{typed}` {ABBREVIATION}; a schedule follows a place's clocks, daylight saving time "
+        f"included. Use a place instead, e.g. {places}."
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "means", "places"),
+    [
+        ("CST", "US Central or China Standard Time", "`America/Chicago` or `Asia/Shanghai`"),
+        (
+            "IST",
+            "India, Irish or Israel Standard Time",
+            "`Asia/Kolkata`, `Europe/Dublin` or `Asia/Jerusalem`",
+        ),
+        (
+            "BST",
+            "British Summer Time or Bangladesh Standard Time",
+            "`Europe/London` or `Asia/Dhaka`",
+        ),
+    ],
+)
+def test_ambiguous_abbreviations_say_what_they_can_mean(
+    typed: str, means: str, places: str
+) -> None:
+    with pytest.raises(ScheduleError) as info:
+        parse(f"09:30 {typed}")
+    assert info.value.problem.startswith(f"`{typed}` {ABBREVIATION} (it can mean {means}); ")
+    assert info.value.problem.endswith(f"Use a place instead, e.g. {places}.")
+
+
+@pytest.mark.parametrize("typed", ["UTC", "Etc/UTC", "GMT", "Etc/GMT"])
+def test_utc_itself_is_a_zone(typed: str) -> None:
+    assert parse(f"09:30 {typed}").timezone == typed
+
+
+@pytest.mark.parametrize(
+    ("text", "typed", "zone"),
+    [
+        ("09:30 Berlin", "Berlin", "Europe/Berlin"),
+        ("09:30 new york", "new york", "America/New_York"),
+        ("09:30 new york daily reveal 16:00", "new york", "America/New_York"),
+        ("09:30 daily Sao Paulo", "Sao Paulo", "America/Sao_Paulo"),
+        ("09:30 Ho Chi Minh weekdays", "Ho Chi Minh", "Asia/Ho_Chi_Minh"),
+        ("09:30 San Francisco", "San Francisco", "America/Los_Angeles"),  # no zone's name
+        ("09:30 America/New York", "America/New York", "America/New_York"),
+        ("09:30 Europe/Berln", "Europe/Berln", "Europe/Berlin"),  # a typo
+        ("09:30 america/sao_paolo", "america/sao_paolo", "America/Sao_Paulo"),
+    ],
+)
+def test_a_place_that_is_no_zone_name_gets_the_zone_to_use(
+    text: str, typed: str, zone: str
+) -> None:
+    with pytest.raises(ScheduleError) as info:
+        parse(text)
+    assert info.value.problem == (
+        f"`{typed}` is not a time zone I know. Did you mean `{zone}`? Use a Region/City name "
+        "like `Europe/Berlin` or `America/New_York`."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("09:30 GMT+2 daily", "`GMT+2` is a fixed offset"),  # not `Etc/GMT+2`, which is UTC-2
+        ("09:30 Pacific", "I don't understand `Pacific`"),  # not the legacy `US/Pacific`
+        ("09:30 Etc/GMT+20", "`Etc/GMT+20` is a fixed offset"),
+        ("09:30 Mars/Olympus_Mons", "`Mars/Olympus_Mons` is not a time zone I know. Use a"),
+        ("09:30 new fortnightly", "I don't understand `new`"),
+    ],
+)
+def test_suggestions_are_region_city_zones_only(text: str, says: str) -> None:
+    with pytest.raises(ScheduleError) as info:
+        parse(text)
+    assert says in info.value.problem
+    assert "Etc/" not in info.value.problem.partition("Did you mean")[2]
+    assert "US/" not in info.value.problem
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [

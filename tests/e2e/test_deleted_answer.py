@@ -47,7 +47,7 @@ def test_a_deleted_answer_is_gone_from_the_database_and_the_export(
     # Slack retries the deletion; Carol's reaction to the deleted message arrives late
     assert slack.resend_last_event(retry_num=1).status == 200
     slack.react(CHANNEL, alice_ts, "+1", user=CAROL, item_user=ALICE)
-    eventually(lambda: "Inbox: 0 event(s) waiting" in bot.cli("status"), timeout=20)
+    eventually(lambda: "Inbox: 0 events waiting" in bot.cli("status"), timeout=20)
     run(slack, fake, "reveal", user=ADMIN)
 
     assert [(a["user"], a["text"], a["votes"]) for a in answers(bot)] == [(BOB, BOB_SAYS, [])]

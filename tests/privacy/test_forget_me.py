@@ -311,7 +311,7 @@ def test_nothing_of_theirs_remains_in_any_table_or_the_export(
 
     # the operator's command, across every workspace, takes the rest
     said = python_m_bot(database_url, tmp_path, "forget", "--user", ALICE)
-    assert said.startswith(f"forgot {ALICE} in every workspace: 0 answers, 1 votes cast")
+    assert said.startswith(f"forgot {ALICE} in every workspace: 0 answers, 1 vote cast")
     assert holding(engine, ALICE) == []
 
 

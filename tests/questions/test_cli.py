@@ -58,3 +58,23 @@ def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
     result = check(str(bank))
     assert result.returncode == 1
     assert str(bank) in result.stdout and "Traceback" not in result.stderr
+
+
+def test_one_question_and_one_problem_are_singular(tmp_path: Path) -> None:
+    bank = tmp_path / "one.yaml"
+    question = (
+        "questions:\n"
+        "  - id: only\n"
+        "    category: databases\n"
+        "    question: How?\n"
+        "    rationale: Like this.\n"
+    )
+    bank.write_text(question + "    sample_answer: So.\n")
+    result = check(str(bank))
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"{bank}: 1 question, all valid (databases 1)"
+
+    bank.write_text(question)  # no sample_answer
+    result = check(str(bank))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"1 problem in {bank}"

@@ -22,7 +22,7 @@ from storage import rounds as round_store
 from storage import votes as vote_store
 from storage.channels import ChannelSchedule
 from storage.db import alembic_config, make_engine
-from storage.inbox import InboxEvent
+from storage.inbox import GIVE_UP_AFTER, TRIMMED, InboxEvent
 from storage.rounds import Answer, Round
 from storage.states import RoundStatus
 from storage.votes import Vote
@@ -435,6 +435,48 @@ def test_inbox_gives_up_on_an_event_that_keeps_failing(sessions: Sessions) -> No
         assert stored.attempts == MAX_ATTEMPTS
         assert stored.processed_at is None
         assert stored.error is not None
+        assert stored.payload == TRIMMED  # what a retry check needs: the id and the error
+
+
+def test_a_given_up_event_keeps_nothing_of_what_was_written(sessions: Sessions) -> None:
+    inbox = Inbox(sessions, now=lambda: NOW)
+    broken = reply(ts(10), "alice-secret-answer", user=ALICE)
+    broken["thread_ts"] = {"ts": QUESTION_TS}  # no query takes that
+    inbox.receive(envelope("EvBAD", broken))
+    for _ in range(MAX_ATTEMPTS - 1):
+        inbox.drain()
+    with sessions.begin() as session:  # still being retried: the payload is needed
+        assert "alice-secret-answer" in session.get_one(InboxEvent, "EvBAD").payload
+
+    inbox.drain()  # the last attempt
+
+    with sessions.begin() as session:
+        row = session.execute(select(InboxEvent.__table__)).one()._asdict()
+    assert row["event_id"] == "EvBAD" and row["attempts"] == GIVE_UP_AFTER == MAX_ATTEMPTS
+    assert row["payload"] == TRIMMED
+    assert not [column for column, value in row.items() if "alice-secret-answer" in str(value)]
+    assert not [column for column, value in row.items() if ALICE in str(value)]
+
+
+def test_given_up_events_are_pruned_like_applied_ones(sessions: Sessions) -> None:
+    clock = {"now": NOW - timedelta(days=8)}
+    inbox = Inbox(sessions, now=lambda: clock["now"])
+    broken = reply(ts(10), "a thread that is not a ts")
+    broken["thread_ts"] = {"ts": QUESTION_TS}
+    inbox.receive(envelope("EvOldBAD", broken))
+    inbox.receive(envelope("EvOldFailing", {**broken, "ts": ts(11)}))
+    for _ in range(MAX_ATTEMPTS):
+        inbox.process("EvOldBAD")
+    inbox.process("EvOldFailing")  # failed once: still retried, so kept
+    clock["now"] = NOW
+    inbox.receive(envelope("EvNewBAD", {**broken, "ts": ts(12)}))
+    for _ in range(MAX_ATTEMPTS):
+        inbox.process("EvNewBAD")
+
+    assert inbox.prune(NOW) == 1
+    with sessions.begin() as session:
+        left = set(session.scalars(select(InboxEvent.event_id)))
+    assert left == {"EvOldFailing", "EvNewBAD"}
 
 
 # -- time zones --------------------------------------------------------------------------------
