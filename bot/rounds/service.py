@@ -477,6 +477,9 @@ class RoundService(Reveals):
             (row.timezone if row else None) or "UTC",
             vote_emoji=row.vote_emoji if row else DEFAULT_VOTE_EMOJI,
             round_id=rnd.id,
+            # the same credits as the post, or the edit would drop them
+            posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
+            added_by=question_author(session, rnd.team_id, rnd.question_id),
             practice=rnd.kind == RoundKind.PRACTICE,
             blind=rnd.mode == AnswerMode.BLIND,
             answered=count,
