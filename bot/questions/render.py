@@ -60,18 +60,36 @@ def question_text(text: str) -> str:
     return plain_links(escape(text))
 
 
-def question_meta(q: Question, *, posted_by: str | None = None, added_by: str | None = None) -> str:
+def question_meta(
+    q: Question,
+    *,
+    posted_by: str | None = None,
+    added_by: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> str:
     """Category and difficulty, escaped: a bank file is text someone typed too; then who posted
     it for practice and, for a team's own question, who added it."""
     meta = f"*{escape(category_label(q.category))}*"
     meta += f" · {escape(q.difficulty)}" if q.difficulty else ""
-    return meta + credits(posted_by=posted_by, added_by=added_by)
+    return meta + credits(posted_by=posted_by, added_by=added_by, names=names)
 
 
-def credits(*, posted_by: str | None = None, added_by: str | None = None) -> str:
-    """` · posted by @a · added by @b`, the parts that are known (a forgotten person is not)."""
-    parts = [f"posted by <@{posted_by}>"] if posted_by else []
-    parts += [f"a team question added by <@{added_by}>"] if added_by else []
+def credits(
+    *,
+    posted_by: str | None = None,
+    added_by: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """` · posted by @a · added by @b`, the parts that are known (a forgotten person is not).
+    `names` holds plain names for people to name without a mention (a mention in a new message
+    notifies; the post edits the mentions in afterwards)."""
+
+    def who(user: str) -> str:
+        plain_name = (names or {}).get(user)
+        return f"*{escape(plain_name)}*" if plain_name is not None else f"<@{user}>"
+
+    parts = [f"posted by {who(posted_by)}"] if posted_by else []
+    parts += [f"a team question added by {who(added_by)}"] if added_by else []
     return "".join(f" · {part}" for part in parts)
 
 

@@ -63,6 +63,12 @@ class QuestionPost:
     added_by: str | None = None  # who added a team question
     blind: bool = False
     answered: int | None = None  # people who answered so far; None: not shown
+    # plain names for the credited people, for the first post (a mention there would notify)
+    names: Mapping[str, str] | None = None
+
+    def credited(self) -> list[str]:
+        """Who the post names: its poster and its question's author."""
+        return [user for user in (self.posted_by, self.added_by) if user]
 
 
 def answered_so_far(count: int, reveal_at: datetime, timezone: str) -> str:
@@ -88,7 +94,13 @@ def question_message(post: QuestionPost) -> Message:
     blocks: list[Block] = [
         HeaderBlock(text=plain(f":thought_balloon: {title}")),
         ContextBlock(
-            elements=[md(question_meta(q, posted_by=post.posted_by, added_by=post.added_by))]
+            elements=[
+                md(
+                    question_meta(
+                        q, posted_by=post.posted_by, added_by=post.added_by, names=post.names
+                    )
+                )
+            ]
         ),
         *sections(f"*{question_text(q.question)}*"),
         ContextBlock(elements=[md(how)]),

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.schedule import (
@@ -26,7 +27,8 @@ from bot.rounds import render
 from bot.rounds.reveal import MISSING_QUESTION, Reveals
 from bot.slack.clients import ClientFor
 from bot.slack.errors import NOT_A_MEMBER, is_ambiguous, is_transient, slack_error
-from bot.slack.posting import find_marked, marker, post_quietly
+from bot.slack.people import display_name
+from bot.slack.posting import edit_in_mentions, find_marked, marker, post_quietly
 from storage import blind as blind_store
 from storage import channels as channel_store
 from storage import rounds as round_store
@@ -275,7 +277,8 @@ class RoundService(Reveals):
         mark = marker(ROUND_POSTED, round_id=round_id)
         try:
             client = self.client_for(team_id)
-            text, blocks = render.question_message(post)
+            quiet = replace(post, names=_plain_names(client, post.credited()))
+            text, blocks = render.question_message(quiet)
             response = client.chat_postMessage(
                 channel=channel_id, text=text, blocks=blocks, unfurl_links=False, metadata=mark
             )
@@ -285,6 +288,8 @@ class RoundService(Reveals):
             if found is None:
                 return self._post_failed(request, round_id, exc)
             client, message_ts = self.client_for(team_id), found
+        # Before the post is saved: the live count (which edits it too) starts only after.
+        self._mention_credits(client, channel_id, message_ts, post)
         counter_ts = None
         if post.blind:
             counter = render.blind_counter_message(0, post.reveal_at, post.timezone)
@@ -302,6 +307,23 @@ class RoundService(Reveals):
             },
         )
         return Started(round_id, message_ts, post.question, post.reveal_at)
+
+    @staticmethod
+    def _mention_credits(
+        client: WebClient, channel_id: str, message_ts: str, post: render.QuestionPost
+    ) -> None:
+        """Edit the mentions into the credits posted with plain names (an edit notifies nobody).
+        If Slack refuses, the plain names stay until the live count's edit brings them."""
+        if not post.credited():
+            return
+        text, blocks = render.question_message(post)
+        try:
+            edit_in_mentions(client, channel_id, message_ts, text, blocks)
+        except Exception as exc:
+            log.warning(
+                "could not edit the mentions into the question",
+                extra={"channel": channel_id, "round": post.round_id, "error": slack_error(exc)},
+            )
 
     def _find_after_failure(self, request: _Start, claimed: _Claimed, exc: Exception) -> str | None:
         """After an ambiguous failure, look for the post's marker: Slack may have posted it.
@@ -477,6 +499,9 @@ class RoundService(Reveals):
             (row.timezone if row else None) or "UTC",
             vote_emoji=row.vote_emoji if row else DEFAULT_VOTE_EMOJI,
             round_id=rnd.id,
+            # the same credits as the post, or the edit would drop them
+            posted_by=rnd.started_by if rnd.kind == RoundKind.PRACTICE else None,
+            added_by=question_author(session, rnd.team_id, rnd.question_id),
             practice=rnd.kind == RoundKind.PRACTICE,
             blind=rnd.mode == AnswerMode.BLIND,
             answered=count,
@@ -492,6 +517,12 @@ def _answered(session: Session, rnd: Round) -> int:
     if rnd.mode == AnswerMode.BLIND:
         return len(blind_store.blind_answers(session, rnd.id))
     return len({a.user_id for a in round_store.counted_answers(session, rnd)})
+
+
+def _plain_names(client: WebClient, user_ids: list[str]) -> dict[str, str]:
+    """How to name the credited people in a new message without a mention, which would notify
+    them; the mentions are edited in afterwards."""
+    return {user_id: display_name(client, user_id) or "a teammate" for user_id in user_ids}
 
 
 def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:

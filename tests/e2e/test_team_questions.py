@@ -1,7 +1,8 @@
 """A team question through the real server: a member adds one with a "reset your password"
 link; it is not used until an admin approves it; a replayed Approve from someone who is not an
 admin (or from another workspace) changes nothing; once approved it can be the daily question,
-and its link is no link; its author removes it, and the round that used it keeps it."""
+and its link is no link, and its author is named without a notification; its author removes
+it, and the round that used it keeps it."""
 
 from __future__ import annotations
 
@@ -107,6 +108,9 @@ def test_a_team_question_is_used_only_once_an_admin_approves_it(
     [post] = eventually(lambda: top_level(fake))
     [call] = [c for c in fake.calls("chat.postMessage") if c.args["channel"] == CHANNEL]
     assert call.args["unfurl_links"] in (False, "false")
+    # Its author is named, not notified: posted with a plain name, the mention edited in.
+    assert f"<@{ALICE}>" not in json.dumps(call.args) and "added by *alice*" in str(call.args)
+    eventually(lambda: f"added by <@{ALICE}>" in json.dumps(top_level(fake)[0]["blocks"]))
     rendered = post["text"] + json.dumps(post["blocks"], ensure_ascii=False)
     assert not LINKABLE.search(rendered), rendered
     assert "Reset your password at https://evil.example.com/reset" in rendered.replace("\u2060", "")

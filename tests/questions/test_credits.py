@@ -1,11 +1,13 @@
 """Practice questions say who posted them to the channel, and a team's own question says who
-added it: on the private card, on the channel's post and on that post once it is closed."""
+added it: on the private card, on the channel's post and on that post once it is closed. The post
+names them without notifying them: a mention in a new message notifies, one edited in does not,
+so the question goes out with plain names and the mentions are edited in."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import ALICE, BOB, CHANNEL, NOW, TEAM, UIs, invocation, top_level
+from tests.helpers import ALICE, BOB, CHANNEL, LEAD, NOW, TEAM, UIs, invocation, top_level
 from tests.questions.test_ui import VALID, VALID_ID, approve, card_context
 
 
@@ -51,6 +53,55 @@ def test_the_daily_question_names_nobody(uis: UIs) -> None:
     uis.slash.run(invocation("UADMIN", "now"), NOW)
     [post] = top_level(uis.fake)
     assert "<@" not in post_context(post)
+
+
+def posted_and_final(uis: UIs) -> tuple[str, str]:
+    """The channel's one question: its credit line as first posted, and as Slack shows it now."""
+    [call] = [
+        c
+        for c in uis.fake.calls("chat.postMessage")
+        if c.args["channel"] == CHANNEL and not c.args.get("thread_ts")
+    ]
+    [post] = top_level(uis.fake)
+    return post_context({"blocks": call.args["blocks"]}), post_context(post)
+
+
+def test_a_practice_post_names_its_poster_and_author_without_notifying_them(uis: UIs) -> None:
+    assert uis.questions.submit_question(TEAM, ALICE, VALID, NOW) is None
+    approve(uis)
+    uis.rounds.post_practice(TEAM, CHANNEL, BOB, VALID_ID, NOW)
+
+    first, final = posted_and_final(uis)
+
+    assert first.endswith(" · posted by *bob* · a team question added by *alice*")
+    assert "<@" not in first
+    assert final.endswith(f" · posted by <@{BOB}> · a team question added by <@{ALICE}>")
+    [edit] = uis.fake.calls("chat.update")
+    assert edit.args["ts"] == top_level(uis.fake)[0]["ts"]
+
+
+def test_the_days_team_question_names_its_author_without_notifying_them(uis: UIs) -> None:
+    assert uis.questions.submit_question(TEAM, ALICE, VALID, NOW) is None
+    approve(uis)
+    assert uis.slash.run(invocation(LEAD, "now incident-response"), NOW).text.startswith("Posted")
+
+    first, final = posted_and_final(uis)
+
+    assert first.endswith(" · a team question added by *alice*") and "<@" not in first
+    assert final.endswith(f" · a team question added by <@{ALICE}>")
+
+
+def test_a_question_crediting_nobody_is_not_edited(uis: UIs) -> None:
+    uis.slash.run(invocation("UADMIN", "now"), NOW)
+    assert len(top_level(uis.fake)) == 1
+    assert uis.fake.calls("chat.update") == []
+
+
+def test_when_slack_refuses_the_edit_the_plain_names_stay(uis: UIs) -> None:
+    uis.fake.fail_next("chat.update", "internal_error", status=500, times=5)
+    uis.rounds.post_practice(TEAM, CHANNEL, BOB, "sql-vs-nosql", NOW)
+    [post] = top_level(uis.fake)
+    assert post_context(post).endswith(" · posted by *bob*")
 
 
 def _round_id(message: dict[str, Any]) -> int:

@@ -3,6 +3,7 @@ clock refreshes it; an answer never calls Slack to update it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -10,19 +11,27 @@ from sqlalchemy import select
 from bot.channels.service import ChannelService
 from bot.rounds.answers import apply_event
 from bot.rounds.blind import BlindAnswers
+from bot.rounds.service import RoundService
 from bot.sandbox.fake_slack import FakeSlack
 from storage.rounds import Round
 from storage.states import AnswerMode
 from tests.helpers import (
     ADMIN,
+    CAROL,
+    CHANNEL,
+    LEAD,
+    NOW,
     TEAM,
     Sessions,
+    UIs,
     berlin,
     client_for,
+    invocation,
     make_clock,
     subscribe,
     top_level,
 )
+from tests.questions.test_ui import VALID, VALID_ID, approve
 
 ALICE, BOB = "UALICE", "UBOB"
 
@@ -143,3 +152,74 @@ def test_the_clock_runs_the_refresh_as_its_own_job(sessions: Sessions, fake: Fak
     clock.refresh_counts()
 
     assert "1 answered so far" in live_line(top_level(fake, "C1")[0])
+
+
+def credit_line(message: dict[str, Any]) -> str:
+    """The context line under the header: category, difficulty and who to credit."""
+    [context, *_] = [b for b in message["blocks"] if b["type"] == "context"]
+    return str(context["elements"][0]["text"])
+
+
+def answer_and_refresh(
+    sessions: Sessions, uis: UIs, question: dict[str, Any], user: str
+) -> dict[str, Any]:
+    """`user` answers in the thread, the clock refreshes the count: the question as Slack has it."""
+    answered = NOW + timedelta(minutes=5)
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": user,
+        "text": "my answer",
+        "ts": uis.fake.next_ts(),
+        "thread_ts": question["ts"],
+    }
+    with sessions.begin() as session:
+        apply_event(session, TEAM, event, answered)
+    updates = len(uis.fake.calls("chat.update"))
+    rounds = RoundService(sessions, uis.library, client_for(uis.fake))
+    assert rounds.refresh_counts(answered) != []
+    assert len(uis.fake.calls("chat.update")) == updates + 1
+    shown = uis.fake.find_message(CHANNEL, question["ts"])
+    assert shown is not None and "1 answered so far" in live_line(shown)
+    return shown
+
+
+def test_the_count_keeps_who_posted_a_practice_question_and_who_added_it(
+    sessions: Sessions, uis: UIs
+) -> None:
+    assert uis.questions.submit_question(TEAM, ALICE, VALID, NOW) is None
+    approve(uis)
+    uis.rounds.post_practice(TEAM, CHANNEL, BOB, VALID_ID, NOW)
+    [question] = top_level(uis.fake)
+    credits = f"posted by <@{BOB}> · a team question added by <@{ALICE}>"
+    assert credits in credit_line(question)
+
+    shown = answer_and_refresh(sessions, uis, question, CAROL)
+
+    assert credits in credit_line(shown)
+
+
+def test_the_count_keeps_who_posted_a_bank_question_for_practice(
+    sessions: Sessions, uis: UIs
+) -> None:
+    uis.rounds.post_practice(TEAM, CHANNEL, BOB, "sql-vs-nosql", NOW)
+    [question] = top_level(uis.fake)
+
+    shown = answer_and_refresh(sessions, uis, question, CAROL)
+
+    assert credit_line(shown).endswith(f" · posted by <@{BOB}>")
+
+
+def test_the_count_keeps_who_added_the_days_team_question(sessions: Sessions, uis: UIs) -> None:
+    assert uis.questions.submit_question(TEAM, ALICE, VALID, NOW) is None
+    approve(uis)
+    started = uis.slash.run(invocation(LEAD, "now incident-response"), NOW)
+    assert started.text.startswith("Posted: "), started.text
+    [question] = top_level(uis.fake)
+    assert credit_line(question).endswith(f" · a team question added by <@{ALICE}>")
+
+    shown = answer_and_refresh(sessions, uis, question, CAROL)
+
+    # `/interview now` is not a practice post: who started it is not credited, before or after.
+    assert credit_line(shown).endswith(f" · a team question added by <@{ALICE}>")
+    assert f"<@{LEAD}>" not in str(shown["blocks"])
