@@ -36,9 +36,12 @@ def say(
 
 
 def close_or_show_errors(ack: Ack, errors: FormErrors | None) -> None:
-    """Errors go back in the ack and keep the modal open under the fields they concern."""
+    """Errors go back in the ack and keep the modal open under the fields they concern.
+    Slack shows them as plain text, so the code marks the same sentences carry in a message
+    (`/interview add`) are dropped here, for every form, instead of showing as backticks."""
     if errors:
-        ack(response_action="errors", errors=errors)
+        plain = {block_id: error.replace("`", "") for block_id, error in errors.items()}
+        ack(response_action="errors", errors=plain)
     else:
         ack()
 

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-# The bot can't post in the channel: it was never invited, was removed, or the channel is gone.
-NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
+# The bot can't post in the channel: it was never invited, was removed, the channel is gone, or
+# the channel's posting permissions shut the bot out. A scheduled post refused with one of these
+# pauses the channel (its admins see why on the Home tab) instead of failing every day.
+NOT_A_MEMBER = (
+    "not_in_channel",
+    "channel_not_found",
+    "is_archived",
+    "posting_to_general_channel_denied",
+    "restricted_action_read_only_channel",
+    "restricted_action_thread_only_channel",
+)
+# The bot sent something Slack can't take: a bug in the bot, so trying again sends it again.
+BOT_BUGS = ("msg_too_long", "invalid_blocks", "invalid_blocks_format", "invalid_arguments")
 # Slack answered, and trying again will not change its mind (unlike ratelimited, 5xx answers).
 PERMANENT = (
     *NOT_A_MEMBER,
+    *BOT_BUGS,
+    "restricted_action_non_threadable_channel",
     "invalid_auth",
     "not_authed",
     "account_inactive",
@@ -54,6 +67,22 @@ _FIXES = {
         "Invite me with `/invite @Interview Practice`."
     ),
     "is_archived": "The channel is archived: unarchive it, or use me in another channel.",
+    "posting_to_general_channel_denied": (
+        "Only admins may post in this channel (a workspace setting): move the daily question to "
+        "another channel, or ask a workspace admin."
+    ),
+    "restricted_action_read_only_channel": (
+        "Only some members may post in this channel (its posting permissions): use me in another "
+        "channel, or ask a workspace admin to let me post here."
+    ),
+    "restricted_action_thread_only_channel": (
+        "This channel only takes replies in threads, and my question starts a new message: use me "
+        "in another channel, or ask a workspace admin to change its posting permissions."
+    ),
+    "restricted_action_non_threadable_channel": (
+        "This channel has threads turned off, and answers go in the question's thread: use me in "
+        "another channel."
+    ),
     "invalid_auth": (
         "The bot's token is not valid: an admin should reinstall the app and the bot's "
         "operator update SLACK_BOT_TOKEN."
@@ -92,6 +121,10 @@ def what_to_fix(error: str, needed: str | None = None) -> str:
         )
     if error in _FIXES:
         return _FIXES[error]
+    if error in BOT_BUGS:
+        return (
+            "That's a bug in the bot, not something you did; it was logged for the bot's operator."
+        )
     if error in AMBIGUOUS or error in ("ConnectionError", "URLError", "TimeoutError"):
         return "Slack seems to be having trouble; try again in a few minutes."
     return "This was logged; if it keeps happening, tell the bot's operator."
