@@ -121,7 +121,7 @@ def schedule_modal(
         text_input(
             "timezone",
             "Time zone",
-            hint="An IANA name such as Europe/Berlin",
+            hint="A Region/City name such as Europe/Berlin or America/New_York",
             initial=schedule.timezone if schedule else default_tz,
             action_id="timezone" + version,
         ),

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # Applied events are kept this long for the event_id dedupe (Slack retries within minutes).
 KEEP_APPLIED = timedelta(days=7)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = inbox_store.GIVE_UP_AFTER  # then the payload is trimmed (storage.inbox)
 # Events the writer applies in one transaction, and for how long at most; once deliveries wait
 # to be stored (Slack waits for their answer), it commits after YIELD_AFTER_SECONDS of work and
 # stores them: long enough to amortise the batch's own queries and commit.

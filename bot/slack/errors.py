@@ -61,10 +61,10 @@ def is_transient(exc: BaseException) -> bool:
 
 # What to change for each permanent error: trying again does nothing until someone does it.
 _FIXES = {
-    "not_in_channel": "Invite me to the channel with `/invite @Interview Practice`.",
+    "not_in_channel": "Invite me to the channel with `/invite @interview-practice`.",
     "channel_not_found": (
         "I can't see this channel: it was deleted, or it is private and I'm not in it. "
-        "Invite me with `/invite @Interview Practice`."
+        "Invite me with `/invite @interview-practice`."
     ),
     "is_archived": "The channel is archived: unarchive it, or use me in another channel.",
     "posting_to_general_channel_denied": (

@@ -22,7 +22,7 @@ def home_text(reason: str, *, is_admin: bool = True) -> str:
 @pytest.mark.parametrize(
     ("reason", "fix"),
     [
-        ("not_in_channel", "/invite @Interview Practice"),
+        ("not_in_channel", "/invite @interview-practice"),
         ("is_archived", "unarchive it"),
         ("channel_not_found", "deleted, or it is private"),
     ],
