@@ -14,7 +14,14 @@ from bot.progress import ui as progress_ui
 from bot.questions import ui as questions_ui
 from bot.questions.practice import closest
 from bot.rounds import ui as rounds_ui
-from bot.slack.commands import BOT_RIGHTS, Access, Handler, SubCommand, usage_message
+from bot.slack.commands import (
+    BOT_RIGHTS,
+    MANAGER_RIGHTS,
+    Access,
+    Handler,
+    SubCommand,
+    usage_message,
+)
 from bot.slack.mrkdwn import escape
 from bot.slack.people import People, RoleUnknown, ask_one_of
 from bot.slack.replies import Invocation, Reply
@@ -38,6 +45,7 @@ WHO = {
     Access.BOT_ADMIN: " _(bot admins)_",
     Access.BOT_ADMIN_TO_CHANGE: " _(bot admins change it)_",
     Access.MANAGER: " _(managers)_",
+    Access.MANAGER_TO_CHANGE: " _(managers change it)_",
 }
 # (team id, channel id) -> True when the channel has no settings and no admins yet
 Unclaimed = Callable[[str, str], bool]
@@ -90,7 +98,12 @@ def help_text(table: Sequence[SubCommand] = TABLE) -> str:
             continue
         lines += ["", f"*{section}*"]
         lines += [f"`{c.usage}` — {c.summary}{WHO[c.access]}" for c in listed]
-    lines += ["", "Example: `/interview schedule 09:30 Europe/Berlin weekdays reveal 16:00`"]
+    lines += [
+        "",
+        "_Admins_: this channel's admins (whoever set it up, and whoever they added) and the "
+        "bot's admins; `/interview admins` lists them. _Managers_: `/interview managers`.",
+        "Example: `/interview schedule 09:30 Europe/Berlin weekdays reveal 16:00`",
+    ]
     return "\n".join(lines)
 
 
@@ -129,7 +142,7 @@ class SlashCommands:
 
     def _allowed(self, command: SubCommand, inv: Invocation) -> bool:
         team_id, channel_id, user_id = inv.team_id, inv.channel_id, inv.user_id
-        if command.access == Access.MANAGER:
+        if command.access in MANAGER_RIGHTS:
             return self.people.is_manager(team_id, user_id)
         if command.access in BOT_RIGHTS:
             return self.people.is_admin(team_id, user_id)
@@ -141,7 +154,7 @@ class SlashCommands:
         """Who may, and who to ask: the channel's admins, else the bot's admins."""
         name = f"`/interview {command.name}`"
         bot_admins = self.people.bot_admins(inv.team_id)
-        if command.access == Access.MANAGER:
+        if command.access in MANAGER_RIGHTS:
             managers = self.people.managers_to_ask(inv.team_id)
             return f"Sorry, only hiring managers can use {name}. {ask_one_of(managers)}"
         if command.access in BOT_RIGHTS:

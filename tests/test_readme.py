@@ -16,6 +16,7 @@ WHO = {
     Access.BOT_ADMIN: "bot admins",
     Access.BOT_ADMIN_TO_CHANGE: "anyone sees, bot admins change",
     Access.MANAGER: "managers",
+    Access.MANAGER_TO_CHANGE: "anyone sees, managers change",
 }
 
 

@@ -155,7 +155,20 @@ def test_interview_managers_get_no_admin_rights(uis: UIs) -> None:
 
 def test_the_manager_commands_are_calibrations() -> None:
     assert sorted(MANAGERS_ONLY) == ["calibrate", "calibration"]
-    assert [c.name for c in TABLE if c.access == Access.BOT_ADMIN_TO_CHANGE] == ["managers"]
+    assert [c.name for c in TABLE if c.access == Access.MANAGER_TO_CHANGE] == ["managers"]
+
+
+def test_a_manager_adds_a_co_manager_who_can_then_calibrate(uis: UIs) -> None:
+    """Managers follow the channel admins' model: a manager adds and removes others."""
+    refused = run(uis, f"managers add <@{BOB}>", ALICE)
+    assert refused.startswith("Sorry, only hiring managers can use `/interview managers`. Ask ")
+    assert f"<@{MANAGER}>" in refused
+
+    added = run(uis, f"managers add <@{ALICE}>", MANAGER)
+    assert added.startswith(f"<@{MANAGER}> made <@{ALICE}> a hiring manager")
+    assert run(uis, f"managers add <@{BOB}>", ALICE).startswith(f"<@{ALICE}> made <@{BOB}>")
+    assert run(uis, f"managers remove <@{ALICE}>", BOB).startswith(f"<@{BOB}> removed <@{ALICE}>")
+    assert run(uis, f"managers add <@{ALICE}>", ALICE).startswith("Sorry, only hiring managers")
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -190,6 +203,7 @@ def test_help_lists_every_command_with_its_usage_and_who_may_use_it() -> None:
         Access.BOT_ADMIN: " _(bot admins)_",
         Access.BOT_ADMIN_TO_CHANGE: " _(bot admins change it)_",
         Access.MANAGER: " _(managers)_",
+        Access.MANAGER_TO_CHANGE: " _(managers change it)_",
     }
     for command in TABLE:
         if command.name == "help":
@@ -261,7 +275,7 @@ def test_a_bot_admin_makes_someone_a_hiring_manager_in_slack(uis: UIs) -> None:
     assert run(uis, "calibration report", ALICE) == managers_only("calibration")
     # a channel's admin is not the bot's admin
     assert run(uis, f"admins add <@{BOB}|bob>", ADMIN).startswith(f"<@{ADMIN}> made <@{BOB}>")
-    assert run(uis, f"managers add <@{ALICE}|alice>", BOB) == bot_admins_only("managers")
+    assert run(uis, f"managers add <@{ALICE}|alice>", BOB) == managers_only("managers")
 
     added = run(uis, f"managers add <@{ALICE}|alice>", LEAD)
 

@@ -126,11 +126,11 @@ COMMANDS = (
     SubCommand(
         "managers",
         "[add|remove @name]",
-        "who runs calibration; the bot's admins add or remove one",
+        "who runs calibration; managers add or remove one",
         "Calibration",
         0,
         2,
-        Access.BOT_ADMIN_TO_CHANGE,
+        Access.MANAGER_TO_CHANGE,
         _check_grant,
     ),
 )
@@ -211,13 +211,14 @@ class ChannelsUI:
         return "\n".join(lines)
 
     def managers(self, inv: Invocation, args: list[str], now: datetime) -> Reply:
-        """`/interview managers`: who runs calibration; bot admins add or remove one."""
+        """`/interview managers`: who runs calibration; managers (the bot's admins among them)
+        add or remove one, as a channel's admins do theirs."""
         if not args:
             listed = self.people.managers_of(inv.team_id)
             named = f"{_mentions(listed)}, and " if listed else ""
             return Reply(
                 f"*Hiring managers* (start calibration sessions, read the reports): {named}"
-                "the bot's admins. The bot's admins add or remove one with "
+                "the bot's admins. Managers add or remove one with "
                 "`/interview managers add @name` or `remove @name`."
             )
         user_id = _mentioned(args[1])

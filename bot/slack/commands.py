@@ -19,10 +19,12 @@ class Access(StrEnum):
     BOT_ADMIN = "bot admins"  # workspace-wide: the bot's admins only
     BOT_ADMIN_TO_CHANGE = "anyone sees; bot admins change"
     MANAGER = "managers"
+    MANAGER_TO_CHANGE = "anyone sees; managers change"
 
 
 CHANNEL_RIGHTS = (Access.ADMIN, Access.ADMIN_TO_CHANGE)
 BOT_RIGHTS = (Access.BOT_ADMIN, Access.BOT_ADMIN_TO_CHANGE)
+MANAGER_RIGHTS = (Access.MANAGER, Access.MANAGER_TO_CHANGE)
 
 
 # checks the words after the name; returns a usage message, or None when they are fine
@@ -52,7 +54,9 @@ class SubCommand:
 
     def needs_rights(self, args: tuple[str, ...] | list[str]) -> bool:
         return self.access in (Access.ADMIN, Access.BOT_ADMIN, Access.MANAGER) or (
-            self.access in (Access.ADMIN_TO_CHANGE, Access.BOT_ADMIN_TO_CHANGE) and bool(args)
+            self.access
+            in (Access.ADMIN_TO_CHANGE, Access.BOT_ADMIN_TO_CHANGE, Access.MANAGER_TO_CHANGE)
+            and bool(args)
         )
 
 
