@@ -272,11 +272,12 @@ def first_run_blocks(first: FirstRun) -> list[dict[str, Any]]:
         roles.append("a hiring manager")
     counts = [plural(first.answers, "answer"), plural(first.votes, "vote") + " you cast"]
     if first.scores:
-        counts.append(plural(first.scores, "calibration score"))
+        counts.append(plural(first.scores, "calibration score") + " with their notes")
     stored = (
         f"*What I store about you:* {', '.join(counts)}, each with when"
         + (f"; that you are {' and '.join(roles)}" if roles else "")
-        + ". Nothing else: no profile, no messages outside my threads. "
+        + "; the team questions you added and your pings and snooze settings, if any. "
+        "Nothing from your profile, and no messages outside my threads. "
         "`/interview forget-me` deletes it."
     )
     blocks.append(SectionBlock(text=md(stored)))
