@@ -199,20 +199,35 @@ def _settings_fields(settings: ChannelSettings, version: str = "") -> list[Block
 # -- getting started ---------------------------------------------------------------------------
 
 
-def intro_message(channel_id: str, inviter: str | None) -> tuple[str, list[dict[str, Any]]]:
-    """The one short public intro when someone invites the bot to a channel."""
+def intro_message(
+    channel_id: str, inviter: str | None, *, set_up: bool = False, paused: bool = False
+) -> tuple[str, list[dict[str, Any]]]:
+    """The one short public intro when someone invites the bot to a channel; for a channel set
+    up already (the bot was removed and is back), what stands and how to go on. It names no
+    admin: a mention in a new message would notify them."""
     who = f"Thanks for inviting me, <@{inviter}>! " if inviter else "Hello! "
-    text = (
-        f"{who}I post one interview question a day here; you answer in the thread, vote for "
-        "the best answers, and at the reveal I post a sample answer and what interviewers look "
-        "for. Whoever sets it up runs the channel."
-    )
+    if not set_up:
+        text = (
+            f"{who}I post one interview question a day here; you answer in the thread, vote "
+            "for the best answers, and at the reveal I post a sample answer and what "
+            "interviewers look for. Whoever sets it up runs the channel."
+        )
+    else:
+        state = (
+            " It is paused: its admins resume it with `/interview resume`."
+            if paused
+            else " It runs as before."
+        )
+        text = (
+            f"{who}I'm back: this channel's daily question is set up already.{state} "
+            "`/interview admins` lists who runs it."
+        )
     blocks: list[Block] = [
         SectionBlock(text=md(text)),
         ActionsBlock(
             elements=[
                 ButtonElement(
-                    text="Set up the daily question",
+                    text="Change the daily question" if set_up else "Set up the daily question",
                     action_id=SET_UP_BUTTON,
                     value=channel_id,
                     style="primary",

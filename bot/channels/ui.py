@@ -567,7 +567,10 @@ class ChannelsUI:
         once per join (a retried event posts nothing). True when it was posted."""
         if not self.admins.claim_intro(team_id, channel_id, joined_ts, now):
             return False
-        text, blocks = render.intro_message(channel_id, inviter)
+        schedule, paused = self.channels.schedule(team_id, channel_id)
+        text, blocks = render.intro_message(
+            channel_id, inviter, set_up=schedule is not None, paused=paused
+        )
         try:
             self.client_for(team_id).chat_postMessage(channel=channel_id, text=text, blocks=blocks)
         except Exception as exc:  # claimed: a failed intro is not retried, the commands still work

@@ -407,3 +407,21 @@ def test_picking_a_channel_to_set_up_shows_its_settings_or_who_to_ask(
     # ... and a channel the bot is not in says to invite it.
     outside = pick_channel(slack, fake, refused, "COUTSIDE", user=CAROL)
     assert "/invite @interview-practice" in json.dumps(outside)
+
+
+def test_invited_back_to_a_channel_it_runs_the_bot_says_where_things_stand(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    slack.invite_bot(TEAM_CHANNEL, inviter=ALICE)
+    run(slack, fake, "schedule 09:30 Europe/Berlin", user=ALICE, channel=TEAM_CHANNEL)
+    run(slack, fake, "pause", user=ALICE, channel=TEAM_CHANNEL)  # as a removal pauses it
+
+    slack.invite_bot(TEAM_CHANNEL, inviter=BOB)  # a new join: a new intro
+
+    back = eventually(lambda: [m for m in top_level(fake, TEAM_CHANNEL) if "I'm back" in m["text"]])
+    assert back[0]["text"] == (
+        f"Thanks for inviting me, <@{BOB}>! I'm back: this channel's daily question is set up "
+        "already. It is paused: its admins resume it with `/interview resume`. "
+        "`/interview admins` lists who runs it."
+    )
+    assert "Change the daily question" in json.dumps(back[0]["blocks"])
