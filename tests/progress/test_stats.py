@@ -287,6 +287,23 @@ def test_a_round_answered_while_snoozed_still_counts() -> None:
     assert (result.current_streak, result.best_streak) == (3, 3)
 
 
+def test_a_round_someone_posted_on_a_holiday_never_breaks_a_streak() -> None:
+    """The clock posts nothing on a day off, but `/interview now` can: missing that round
+    costs nothing, answering it still counts."""
+    story = Story()
+    story.round(MON, ALICE)
+    story.round(TUE, BOB)  # a holiday in the channel's schedule; Alice took it off
+    story.round(WED, ALICE)
+
+    def holiday(day: date) -> bool:
+        return day == TUE
+
+    result = user_stats(story.activity(), ALICE, NOW, CATEGORIES.get, holiday)
+
+    assert (result.current_streak, result.best_streak) == (2, 2)
+    assert (stats(story).current_streak, stats(story).best_streak) == (1, 1)  # a working day
+
+
 def test_snoozed_days_follow_the_channels_time_zone() -> None:
     # 23:30 UTC on Monday is already Tuesday in Tokyo
     period = (datetime(2026, 1, 5, 23, 30, tzinfo=UTC), datetime(2026, 1, 6, 12, 0, tzinfo=UTC))
