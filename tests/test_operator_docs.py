@@ -5,6 +5,8 @@ exist, the changelog's latest version is the package's, and the licence says wha
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 
 import yaml
@@ -61,3 +63,18 @@ def test_the_licence_is_mit_and_says_the_bank_texts_are_not_covered() -> None:
     assert "data/questions.yaml" in licence and "NOT covered" in licence
     seed = ROOT / "tests" / "fixtures" / "seed" / "backend-engineer-interview-questions.txt"
     assert seed.relative_to(ROOT).as_posix() in licence.replace("\n  ", "")
+
+
+def test_the_bot_says_its_version() -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert shown.stdout.strip() == f"python -m bot {version}"

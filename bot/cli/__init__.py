@@ -25,6 +25,16 @@ from bot.config import ConfigError, Settings
 log = logging.getLogger("bot")
 
 
+def _version() -> str:
+    """The installed version (`pyproject.toml`; the CHANGELOG says what it brought)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("interview-practice-bot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def _command(sub: Any, name: str, text: str) -> argparse.ArgumentParser:
     """A sub-command whose one line shows in `--help` and heads its own `--help`."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text)
@@ -35,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Interview practice bot. Without a command: run (or the demo, offline).",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="the bot's version"
     )
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     _command(sub, "run", "HTTP server (or Socket Mode) plus the clock, in one process")
