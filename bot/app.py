@@ -155,7 +155,7 @@ def build_bot(settings: Settings, now: Now = lambda: datetime.now(UTC)) -> Bot:
         settings.admins,
         settings.managers,
         sessions=sessions,
-        installer=client_for.installer,
+        installers=client_for.installers,
     )
 
     library = QuestionLibrary(sessions, bank)

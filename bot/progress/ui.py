@@ -38,7 +38,8 @@ COMMANDS = (
     SubCommand(
         "stats",
         "[@user]",
-        "rounds answered, answer rate, streaks, votes received",
+        "rounds answered, answer rate, streaks, votes received (someone else's: unless the "
+        "channel turned its leaderboard off)",
         SECTION,
         0,
         1,
@@ -56,7 +57,7 @@ COMMANDS = (
     SubCommand(
         "snooze",
         "[3d|1w|2w|off]",
-        "a break for you: no pings, and your streaks stay frozen until it ends",
+        "a break for you: your streaks stay frozen and the reveal never pings you until it ends",
         SECTION,
         0,
         1,

@@ -54,8 +54,8 @@ class Installations(Protocol):
         """`app_uninstalled`: forget every token of the workspace (or org); how many went."""
         ...
 
-    def installer(self, team_id: str) -> str | None:
-        """Who installed the app in the workspace (a bot admin there); None when unknown."""
+    def installers(self, team_id: str) -> tuple[str, ...]:
+        """Who installed the app in the workspace, the latest first (bot admins there)."""
         ...
 
     def tokens_revoked(
@@ -89,9 +89,9 @@ class SingleWorkspace:
         self._remove(team_id, "app uninstalled")
         return 1
 
-    def installer(self, team_id: str) -> str | None:
+    def installers(self, team_id: str) -> tuple[str, ...]:
         """A token names no installer: the operator lists the bot's admins in INTERVIEW_ADMINS."""
-        return None
+        return ()
 
     def tokens_revoked(
         self,
@@ -222,35 +222,30 @@ class WorkspaceClients:
                 client = self._clients[token] = make_client(self.settings, token)
             return client
 
-    def installer(self, team_id: str) -> str | None:
-        """The user who made the workspace's newest install (for an org-wide install, the org's
-        installer, when the workspace has none of its own)."""
+    def installers(self, team_id: str) -> tuple[str, ...]:
+        """Everyone who installed the app in the workspace, the latest first: a reinstall by
+        someone else (to grant a new scope, say) takes no one's rights away. For a workspace
+        with no install of its own, those of its org-wide install."""
         c = self.store.installations.c
-        query = (
-            sqlalchemy.select(c.user_id)
-            .where(c.client_id == self.store.client_id, c.team_id == team_id)
-            .order_by(c.installed_at.desc())
-            .limit(1)
+        mine = (c.client_id == self.store.client_id) & (c.team_id == team_id)
+        found = self._installers_where(mine)
+        if found:
+            return found
+        org = self._org_bot(team_id)
+        if org is None or not org.enterprise_id:
+            return ()
+        return self._installers_where(
+            (c.client_id == self.store.client_id)
+            & (c.enterprise_id == org.enterprise_id)
+            & c.team_id.is_(None)
         )
+
+    def _installers_where(self, where: sqlalchemy.ColumnElement[bool]) -> tuple[str, ...]:
+        c = self.store.installations.c
+        query = sqlalchemy.select(c.user_id).where(where).order_by(c.installed_at.desc())
         with self.store.engine.connect() as conn:
-            user_id = conn.execute(query).scalar_one_or_none()
-        if user_id is None:
-            org = self._org_bot(team_id)
-            if org is None or not org.enterprise_id:
-                return None
-            query = (
-                sqlalchemy.select(c.user_id)
-                .where(
-                    c.client_id == self.store.client_id,
-                    c.enterprise_id == org.enterprise_id,
-                    c.team_id.is_(None),
-                )
-                .order_by(c.installed_at.desc())
-                .limit(1)
-            )
-            with self.store.engine.connect() as conn:
-                user_id = conn.execute(query).scalar_one_or_none()
-        return str(user_id) if user_id else None
+            users = conn.execute(query).scalars().all()
+        return tuple(dict.fromkeys(str(u) for u in users if u))
 
     # -- the app removed ----------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 How rights resolve, per workspace (first match wins; only the last step asks Slack):
 
-- **Bot admins** run everything, in every channel: the person who installed the app (the OAuth
-  installation's user; a single-workspace bot, run with a token, has no recorded installer),
+- **Bot admins** run everything, in every channel: whoever installed the app (the OAuth
+  installations' users, each reinstall's too; a single-workspace bot, run with a token, has no
+  recorded installer),
   the ids in INTERVIEW_ADMINS, and Slack's workspace admins and owners (from `users.info`).
 - **Channel admins** run one channel (schedule, pause, mode, reminders, `now`, `reveal`, its
   admins): whoever first set the channel up, and whoever a channel admin or bot admin added.
@@ -95,7 +96,7 @@ class People:
         managers: frozenset[str] = frozenset(),
         *,
         sessions: sessionmaker[Session] | None = None,
-        installer: Callable[[str], str | None] = lambda _team_id: None,
+        installers: Callable[[str], tuple[str, ...]] = lambda _team_id: (),
         clock: Callable[[], float] = time.monotonic,
         ttl: float = PERSON_TTL,
         size: int = PERSON_CACHE_SIZE,
@@ -104,11 +105,13 @@ class People:
         self.extra_admins = extra_admins
         self.managers = managers
         self.sessions = sessions
-        self.installer = installer
+        self.installers = installers
         self._people: TTLCache[tuple[str, str], Person] = TTLCache(
             maxsize=size, ttl=ttl, timer=clock
         )
-        self._installers: TTLCache[str, str | None] = TTLCache(maxsize=1000, ttl=ttl, timer=clock)
+        self._installed_by: TTLCache[str, tuple[str, ...]] = TTLCache(
+            maxsize=1000, ttl=ttl, timer=clock
+        )
         self._lock = threading.Lock()
 
     # -- what Slack says --------------------------------------------------------------------------
@@ -135,9 +138,9 @@ class People:
     # -- rights -----------------------------------------------------------------------------------
 
     def is_admin(self, team_id: str, user_id: str) -> bool:
-        """A bot admin: the installer, INTERVIEW_ADMINS, Slack workspace admins and owners.
+        """A bot admin: its installers, INTERVIEW_ADMINS, Slack workspace admins and owners.
         Raises RoleUnknown when only Slack could tell and it did not answer."""
-        if user_id in self.extra_admins or (user_id and user_id == self._installer(team_id)):
+        if user_id in self.extra_admins or (user_id and user_id in self._installers(team_id)):
             return True
         person = self.person(team_id, user_id)
         if person.role_error is not None:
@@ -167,9 +170,8 @@ class People:
     def bot_admins(self, team_id: str) -> list[str]:
         """The bot admins the bot can name: the installer, then INTERVIEW_ADMINS. (Slack's
         workspace admins are admins too, but Slack gives no cheap way to list them.)"""
-        installer = self._installer(team_id)
-        listed = [installer] if installer else []
-        return listed + sorted(self.extra_admins - {installer})
+        installers = self._installers(team_id)
+        return list(installers) + sorted(self.extra_admins - set(installers))
 
     def managers_of(self, team_id: str) -> list[str]:
         """INTERVIEW_MANAGERS, then the managers added in Slack (bot admins not included)."""
@@ -192,18 +194,18 @@ class People:
 
         return name
 
-    def _installer(self, team_id: str) -> str | None:
+    def _installers(self, team_id: str) -> tuple[str, ...]:
         with self._lock:
-            if team_id in self._installers:
-                return self._installers[team_id]
+            if team_id in self._installed_by:
+                return self._installed_by[team_id]
         try:
-            installer = self.installer(team_id)
-        except Exception as exc:  # an installer we can't read grants nothing now; ask again later
+            installers = self.installers(team_id)
+        except Exception as exc:  # installers we can't read grant nothing now; ask again later
             log.warning("installer lookup failed", extra={"error": type(exc).__name__})
-            return None
+            return ()
         with self._lock:
-            self._installers[team_id] = installer
-        return installer
+            self._installed_by[team_id] = installers
+        return installers
 
 
 SLACK_ADMINS = " or a Slack workspace admin"

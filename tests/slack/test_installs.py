@@ -49,9 +49,13 @@ class Setup:
     clients: WorkspaceClients
     clock: Ticks
 
-    def install(self, team_id: str | None, enterprise_id: str | None = None) -> str:
+    def install(
+        self, team_id: str | None, enterprise_id: str | None = None, by: str = "U0INSTALLER"
+    ) -> str:
         """The OAuth exchange, saved the way Bolt's OAuth flow saves it; returns the token."""
-        code = self.fake.issue_oauth_code(team_id, enterprise_id=enterprise_id)
+        code = self.fake.issue_oauth_code(
+            team_id, enterprise_id=enterprise_id, installer_user_id=by
+        )
         answer = WebClient(base_url=self.fake.api_url).oauth_v2_access(
             client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code
         )
@@ -120,6 +124,15 @@ def test_a_reinstall_takes_over_from_the_old_token(setup: Setup) -> None:
     setup.install(GRID_WS, enterprise_id=GRID)
     newer = setup.install(GRID_WS, enterprise_id=GRID)
     assert setup.token_of(GRID_WS) == newer
+
+
+def test_whoever_installed_stays_an_installer_when_someone_else_reinstalls(setup: Setup) -> None:
+    setup.install(PLAIN, by="UFIRST")
+    setup.install(PLAIN, by="USECOND")  # e.g. to grant a new scope
+    setup.install(PLAIN, by="UFIRST")
+
+    assert setup.clients.installers(PLAIN) == ("UFIRST", "USECOND")
+    assert setup.clients.installers(STRANGER) == ()
 
 
 def test_an_org_wide_install_serves_the_workspaces_its_org_granted(setup: Setup) -> None:

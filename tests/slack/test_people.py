@@ -85,7 +85,7 @@ def test_someone_slack_does_not_know_is_no_admin_rather_than_unknown(people: Peo
 
 
 def test_interview_admins_and_the_installer_need_no_lookup(fake: FakeSlack) -> None:
-    people = People(client_for(fake), frozenset({LEAD}), installer=lambda team: CAROL)
+    people = People(client_for(fake), frozenset({LEAD}), installers=lambda team: (CAROL,))
     fake.fail_next("users.info", "internal_error")
 
     assert people.is_admin(TEAM, LEAD) and people.is_admin(TEAM, CAROL)
