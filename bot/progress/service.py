@@ -129,14 +129,23 @@ class ProgressService:
         """Show mentions without notifying anyone: Slack notifies on a new message, not on an
         edit, so post a placeholder and edit the leaderboard into it. False if we can't post."""
         client = self.client_for(team_id)
+        posted_ts = None
         try:
-            posted = client.chat_postMessage(channel=channel_id, text="Leaderboard…")
-            edit_in_mentions(client, channel_id, str(posted["ts"]), text)
+            posted_ts = str(client.chat_postMessage(channel=channel_id, text="Leaderboard…")["ts"])
+            edit_in_mentions(client, channel_id, posted_ts, text)
         except Exception as exc:
             log.info(
                 "leaderboard shown privately",
                 extra={"channel": channel_id, "error": type(exc).__name__},
             )
+            if posted_ts is not None:  # no placeholder left behind in the channel
+                try:
+                    client.chat_delete(channel=channel_id, ts=posted_ts)
+                except Exception as gone:
+                    log.warning(
+                        "leaderboard placeholder left",
+                        extra={"channel": channel_id, "error": type(gone).__name__},
+                    )
             return False
         return True
 

@@ -171,11 +171,6 @@ def test_leaderboard_is_shown_privately_when_slack_refuses_the_post(uis: UIs) ->
     assert not any("Leaderboard" in m["text"] for m in uis.fake.messages(CHANNEL))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when Slack refuses the edit, the 'Leaderboard…' placeholder stays in the channel "
-    "(the caller gets the leaderboard privately)",
-)
 def test_leaderboard_leaves_no_placeholder_when_slack_refuses_the_edit(uis: UIs) -> None:
     uis.fake.fail_next("chat.update", "internal_error")
 

@@ -57,6 +57,7 @@ IMPLEMENTED_METHODS: frozenset[str] = frozenset(
     {
         "auth.teams.list",
         "auth.test",
+        "chat.delete",
         "chat.postEphemeral",
         "chat.postMessage",
         "chat.update",

@@ -34,6 +34,7 @@ class ChatApi(ConversationsApi):
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
         }
@@ -272,6 +273,20 @@ class ChatApi(ConversationsApi):
             "text": message.text,
             "message": self._message_json(message, install),
         }
+
+    def _chat_delete(self, request: ApiRequest) -> dict[str, Any]:
+        """A bot deletes only its own messages (a bot token can't delete anyone else's)."""
+        install = request.bot
+        channel_id = self._lookup_channel_id(str(request.args["channel"]))
+        if channel_id is None:
+            raise ApiError("channel_not_found")
+        message = self._find_message_locked(channel_id, str(request.args["ts"]))
+        if message is None:
+            raise ApiError("message_not_found")
+        if message.user != install.bot_user_id:
+            raise ApiError("cant_delete_message")
+        self._messages[channel_id].remove(message)
+        return {"channel": channel_id, "ts": message.ts}
 
     def _chat_post_ephemeral(self, request: ApiRequest) -> dict[str, Any]:
         channel = self._resolve_post_channel(str(request.args["channel"]))
