@@ -47,10 +47,13 @@ def test_the_http_manifest_and_the_readme_agree_urls_are_set_after_the_bot_runs(
     assert "set **after** the bot is running" in README
 
 
+def package_version() -> str:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return str(project["version"])
+
+
 def test_the_changelogs_latest_version_is_the_packages() -> None:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-        "version"
-    ]
+    version = package_version()
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     versions = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE)
     assert versions and versions[0] == version
@@ -66,9 +69,7 @@ def test_the_licence_is_mit_and_says_the_bank_texts_are_not_covered() -> None:
 
 
 def test_the_bot_says_its_version() -> None:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-        "version"
-    ]
+    version = package_version()
     shown = subprocess.run(
         [sys.executable, "-m", "bot", "--version"],
         cwd=ROOT,

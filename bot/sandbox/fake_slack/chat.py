@@ -1,4 +1,5 @@
-"""Messages: ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, and their records."""
+"""Messages: ``chat.postMessage``, ``chat.update``, ``chat.delete``, ``chat.postEphemeral``, and
+their records."""
 
 from __future__ import annotations
 
@@ -248,16 +249,22 @@ class ChatApi(ConversationsApi):
             raise ApiError("thread_not_found")
         return self._history_json(thread, request, replies=True)
 
-    def _chat_update(self, request: ApiRequest) -> dict[str, Any]:
-        install = request.bot
+    def _own_message_locked(self, request: ApiRequest, refusal: str) -> tuple[str, Message]:
+        """The channel and message `channel`/`ts` name, which must be the bot's own: a bot
+        token changes no one else's message (`refusal` otherwise)."""
         channel_id = self._lookup_channel_id(str(request.args["channel"]))
         if channel_id is None:
             raise ApiError("channel_not_found")
         message = self._find_message_locked(channel_id, str(request.args["ts"]))
         if message is None:
             raise ApiError("message_not_found")
-        if message.user != install.bot_user_id:
-            raise ApiError("cant_update_message")
+        if message.user != request.bot.bot_user_id:
+            raise ApiError(refusal)
+        return channel_id, message
+
+    def _chat_update(self, request: ApiRequest) -> dict[str, Any]:
+        install = request.bot
+        channel_id, message = self._own_message_locked(request, "cant_update_message")
         text, blocks, attachments = self._message_content(request.args, require=False)
         if text is not None:
             message.text = text
@@ -275,16 +282,8 @@ class ChatApi(ConversationsApi):
         }
 
     def _chat_delete(self, request: ApiRequest) -> dict[str, Any]:
-        """A bot deletes only its own messages (a bot token can't delete anyone else's)."""
-        install = request.bot
-        channel_id = self._lookup_channel_id(str(request.args["channel"]))
-        if channel_id is None:
-            raise ApiError("channel_not_found")
-        message = self._find_message_locked(channel_id, str(request.args["ts"]))
-        if message is None:
-            raise ApiError("message_not_found")
-        if message.user != install.bot_user_id:
-            raise ApiError("cant_delete_message")
+        """A bot deletes only its own messages."""
+        channel_id, message = self._own_message_locked(request, "cant_delete_message")
         self._messages[channel_id].remove(message)
         return {"channel": channel_id, "ts": message.ts}
 
