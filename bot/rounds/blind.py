@@ -35,11 +35,13 @@ class BlindAnswers:
     client_for: ClientFor
 
     def _open_blind(self, session: Session, team_id: str, round_id: int) -> Round | None:
+        """The blind round, while it takes answers. A claimed round takes them too: its Answer
+        button is in Slack as soon as the post lands, a moment before the post is saved."""
         rnd = session.get(Round, round_id)
         if (
             rnd is None
             or rnd.team_id != team_id
-            or rnd.status != RoundStatus.OPEN
+            or rnd.status not in (RoundStatus.CLAIMED, RoundStatus.OPEN)
             or rnd.mode != AnswerMode.BLIND
         ):
             return None

@@ -11,6 +11,8 @@ import pytest
 from bot.channels.ui import INVITE_HINT
 from bot.rounds.render import ANSWER_BUTTON, ANSWER_VIEW, REVEAL_BUTTON
 from bot.rounds.ui import CLOSED
+from storage.rounds import Round
+from storage.states import RoundStatus
 from tests.helpers import (
     ADMIN,
     ALICE,
@@ -258,6 +260,25 @@ def test_a_blind_round_asks_for_answers_through_a_form_and_counts_them(uis: UIs)
 
     assert thread_replies(uis) == ["1 answer so far"]
     assert question_in_channel(uis)["text"].startswith("Interview question of the day (")
+
+
+def test_an_answer_pressed_before_the_post_is_saved_is_taken(uis: UIs) -> None:
+    """Slack shows the Answer button as soon as the post lands; the bot saves the post a moment
+    later. A press in between opens the form and keeps the answer."""
+    round_id = blind_round(uis)
+    with uis.rounds.rounds.sessions.begin() as session:
+        session.get_one(Round, round_id).status = RoundStatus.CLAIMED
+
+    uis.rounds.open_answer_form(TEAM, round_id, ALICE, uis.fake.new_trigger_id())
+    (opened,) = uis.fake.calls("views.open")
+    metadata = opened.args["view"]["private_metadata"]
+    assert uis.rounds.submit_answer(TEAM, ALICE, metadata, "Early bird.", NOW) is None
+
+    with uis.rounds.rounds.sessions.begin() as session:
+        session.get_one(Round, round_id).status = RoundStatus.OPEN
+    assert uis.rounds.submit_answer(TEAM, BOB, metadata, "Second.", NOW) is None
+    uis.rounds.reveal_button(TEAM, ADMIN, round_id, LATER)
+    assert any("Early bird." in text for text in thread_replies(uis))  # in the reveal
 
 
 def test_the_answer_form_opens_with_the_persons_saved_answer(uis: UIs) -> None:
