@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.channels import render
-from bot.channels.ui import ChannelsUI
+from bot.channels.ui import ChannelsUI, Saved
 from bot.progress.ui import ProgressUI
 from bot.slack.errors import slack_error
 from handlers.respond import close_or_show_errors, field_values, say, user_of
@@ -65,10 +65,10 @@ def register(
             view.get("private_metadata"),
         )
         fields = field_values(view)
-        errors = channels.submit_schedule(team_id, user_id, metadata, fields, now())
-        close_or_show_errors(ack, errors)
-        if not errors:
-            channels.after_schedule(team_id, user_id, metadata, fields)
+        saved = channels.submit_schedule(team_id, user_id, metadata, fields, now())
+        close_or_show_errors(ack, None if isinstance(saved, Saved) else saved)
+        if isinstance(saved, Saved):
+            channels.after_schedule(team_id, user_id, metadata, fields, first=saved.first)
             progress.publish_home(team_id, user_id, now())
 
     @app.action(render.MANAGE_ADMINS_BUTTON)

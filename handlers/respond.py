@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.slack.blocks import notice
+from bot.slack.errors import slack_error
 from bot.slack.replies import FormErrors, Reply
+
+log = logging.getLogger(__name__)
 
 
 def say(
@@ -32,7 +37,10 @@ def say(
             replace_original=replace,
         )
     elif client is not None and trigger_id:
-        client.views_open(trigger_id=trigger_id, view=notice(reply.text))
+        try:
+            client.views_open(trigger_id=trigger_id, view=notice(reply.text))
+        except SlackApiError as exc:  # the trigger lasts 3 s: a slow check can outlive it
+            log.info("notice not shown", extra={"error": slack_error(exc)})
 
 
 def close_or_show_errors(ack: Ack, errors: FormErrors | None) -> None:

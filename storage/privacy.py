@@ -100,6 +100,7 @@ class Stored:
     runs: tuple[str, ...] = ()  # the channels they are an admin of
     alone_in: tuple[str, ...] = ()  # of those, the ones with no other admin
     manager: bool = False  # a hiring manager added in Slack
+    installed: bool = False  # they installed the app (which made them a bot admin)
 
     @property
     def nothing(self) -> bool:
@@ -157,7 +158,18 @@ def stored(session: Session, team_id: str | None, user_id: str) -> Stored:
             CalibrationManager.user_id == user_id,
         )
         > 0,
+        installed=count(
+            _INSTALLATIONS, _INSTALLATIONS.c.user_id == user_id, _installed_here(team_id)
+        )
+        > 0,
     )
+
+
+def _installed_here(team_id: str | None) -> ColumnElement[bool]:
+    """Installs that serve the workspace: its own, and an org-wide one (no team id)."""
+    if team_id is None:
+        return true()
+    return or_(_INSTALLATIONS.c.team_id == team_id, _INSTALLATIONS.c.team_id.is_(None))
 
 
 def _channels_run(session: Session, team_id: str | None, user_id: str) -> list[tuple[str, int]]:
@@ -337,10 +349,7 @@ def _forget_names(session: Session, team_id: str | None, user_id: str) -> int:
             "user_token_expires_at": None,
         },
         _INSTALLATIONS.c.user_id == user_id,
-        # an org-wide install (no team id) serves this workspace too
-        or_(_INSTALLATIONS.c.team_id == team_id, _INSTALLATIONS.c.team_id.is_(None))
-        if team_id is not None
-        else true(),
+        _installed_here(team_id),
     )
     return changed
 

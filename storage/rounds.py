@@ -29,6 +29,7 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -159,20 +160,27 @@ def claim_round(
 
 
 def confirm_posted(
-    session: Session, round_id: int, message_ts: str, posted_at: datetime, counter_ts: str | None
+    session: Session,
+    round_id: int,
+    message_ts: str,
+    posted_at: datetime,
+    counter_ts: str | None,
+    *,
+    final: bool = True,
 ) -> None:
-    """The claimed round's question is in Slack: the round opens (one UPDATE, no read)."""
-    session.execute(
-        update(Round)
-        .where(Round.id == round_id)
-        .values(
-            message_ts=message_ts,
-            posted_at=posted_at,
-            status=RoundStatus.OPEN,
-            counter_ts=counter_ts,
-            error=None,
-        )
-    )
+    """The claimed round's question is in Slack: the round opens (one UPDATE, no read). Not
+    `final`: the question still needs its edit (the mentions in its credits), which the live
+    count's next pass makes."""
+    values: dict[str, object] = {
+        "message_ts": message_ts,
+        "posted_at": posted_at,
+        "status": RoundStatus.OPEN,
+        "counter_ts": counter_ts,
+        "error": None,
+    }
+    if not final:
+        values["count_shown"] = None
+    session.execute(update(Round).where(Round.id == round_id).values(**values))
 
 
 def round_exists(session: Session, team_id: str, channel_id: str, local_date: date) -> bool:
@@ -492,13 +500,15 @@ def counted_answers(session: Session, rnd: Round) -> list[Answer]:
 # -- the live answer count on open questions ---------------------------------------------------
 
 
-def counts_to_show(session: Session) -> list[tuple[Round, int]]:
-    """Open, posted rounds whose question shows a different answer count than they have now:
-    (round, people who answered). Blind rounds count their private answers."""
+def counts_to_show(session: Session, round_id: int | None = None) -> list[tuple[Round, int]]:
+    """Open, posted rounds (or the one `round_id`) whose question shows a different answer count
+    than they have now: (round, people who answered). Blind rounds count their private
+    answers."""
     open_posted = and_(
         Round.status == RoundStatus.OPEN,
         Round.message_ts.is_not(None),
         Round.reveal_at.is_not(None),
+        true() if round_id is None else Round.id == round_id,
     )
     rounds = {rnd.id: rnd for rnd in session.scalars(select(Round).where(open_posted))}
     if not rounds:

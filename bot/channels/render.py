@@ -153,7 +153,8 @@ def schedule_modal(
         blocks += _settings_fields(settings, version)
     if channel_id:
         return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks, channel_id=channel_id)
-    return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks)
+    # `shown_for`: the channel whose settings the fields show (none yet: the defaults)
+    return modal(SCHEDULE_VIEW, "Daily question", "Save", blocks, shown_for=picked)
 
 
 def _settings_fields(settings: ChannelSettings, version: str = "") -> list[Block]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +46,10 @@ NOT_A_MEMBER = (
 INVITE_HINT = (
     "I'm not a member of this channel yet. Invite me with `/invite @interview-practice` "
     "(or mention me and choose *Invite*), then try again."
+)
+STALE_PICK = (
+    "The form doesn't show this channel's settings yet, so saving would change them. Pick the "
+    "channel again to load them, then save."
 )
 SET_UP = (
     " They set this channel up, so they are its admin: `/interview admins add @name` adds another."
@@ -136,6 +140,13 @@ COMMANDS = (
 )
 
 
+@dataclass(frozen=True)
+class Saved:
+    """The schedule form was saved; `first`: it set the channel up."""
+
+    first: bool
+
+
 @dataclass
 class ChannelsUI:
     channels: ChannelService
@@ -144,8 +155,6 @@ class ChannelsUI:
     people: People
     admins: Admins
     directory: ChannelDirectory | None = None  # which channels are private
-    # (team, channel, user): saved from the form as the channel's first setup, not announced yet
-    _set_up: set[tuple[str, str, str]] = field(default_factory=set, init=False, repr=False)
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -387,15 +396,6 @@ class ChannelsUI:
             team_id, channel_id, user_id
         )
 
-    def can_set_up_any(self, team_id: str, user_id: str) -> bool:
-        """Whether the Home tab offers Set up a channel: bot admins and channel admins."""
-        if self.admins.channels_of(team_id, user_id):
-            return True
-        try:
-            return self.people.is_admin(team_id, user_id)
-        except RoleUnknown:
-            return False  # the Home tab says so in its own words
-
     def open_schedule_form(
         self, team_id: str, user_id: str, channel_id: str, trigger_id: str
     ) -> Reply | None:
@@ -404,12 +404,19 @@ class ChannelsUI:
         Home tab, whose buttons are only shown to those who may)."""
         try:
             allowed = (
-                self.can_set_up_any(team_id, user_id)
+                bool(self.admins.channels_of(team_id, user_id))
+                or self.people.is_admin(team_id, user_id)
                 if not channel_id
                 else self.may_set_up(team_id, channel_id, user_id)
             )
         except RoleUnknown as exc:
             return Reply(exc.message)
+        if not allowed and not channel_id:
+            return Reply(
+                "Only the bot's admins and channels' admins set channels up from here. In a "
+                "channel nobody runs yet, anyone can: `/interview schedule 09:30` there. "
+                + ask_one_of(self.people.bot_admins(team_id))
+            )
         if not allowed:
             return Reply(self._not_yours(team_id, channel_id))
         if channel_id and not self._bot_is_member(team_id, channel_id):
@@ -495,10 +502,11 @@ class ChannelsUI:
         private_metadata: str | None,
         fields: dict[str, str | None],
         now: datetime,
-    ) -> FormErrors | None:
+    ) -> FormErrors | Saved:
         """Save the form: the schedule, and (when the form has them) categories, mode, pause.
         The rights are checked again for the channel the form names."""
-        channel_id = metadata(private_metadata).get("channel_id") or fields.get("channel")
+        form = metadata(private_metadata)
+        channel_id = form.get("channel_id") or fields.get("channel")
         if not isinstance(channel_id, str) or not channel_id:
             if "channel" in fields:
                 return {"channel": "Choose the channel for the daily question."}
@@ -517,15 +525,19 @@ class ChannelsUI:
         if not self._bot_is_member(team_id, channel_id):
             return {field: NOT_A_MEMBER}
         existing, paused = self.channels.schedule(team_id, channel_id)
+        if field == "channel" and existing is not None and form.get("shown_for") != channel_id:
+            # picked, but Slack has not shown its settings yet (or showed another's)
+            return {field: STALE_PICK}
         if "categories" not in fields and existing is not None:
             schedule = replace(schedule, categories=existing.categories)  # a form without them
         if fields.get("state") in (render.RUNNING, render.PAUSED):
             paused = fields["state"] == render.PAUSED
         mode = fields.get("mode")
         extra = {"mode": AnswerMode(mode)} if mode in tuple(AnswerMode) else {}
-        if self.channels.subscribe(team_id, channel_id, schedule, user_id, now, paused, **extra):
-            self._set_up.add((team_id, channel_id, user_id))
-        return None
+        first = self.channels.subscribe(
+            team_id, channel_id, schedule, user_id, now, paused, **extra
+        )
+        return Saved(first)
 
     def after_schedule(
         self,
@@ -533,8 +545,11 @@ class ChannelsUI:
         user_id: str,
         private_metadata: str | None,
         fields: dict[str, str | None] | None = None,
+        *,
+        first: bool = False,
     ) -> None:
-        """After the modal closed: announce the change in the channel."""
+        """After the modal closed: announce the change in the channel (`first`: it was the
+        channel's first setup, which made the person its admin)."""
         channel_id = metadata(private_metadata).get("channel_id") or (fields or {}).get("channel")
         if not isinstance(channel_id, str) or not channel_id:
             return
@@ -542,9 +557,6 @@ class ChannelsUI:
         if schedule is None:
             return
         state = " It is *paused* for now." if paused else ""
-        key = (team_id, channel_id, user_id)
-        first = key in self._set_up
-        self._set_up.discard(key)
         what = "set up" if first else "changed"
         try:
             self.client_for(team_id).chat_postMessage(

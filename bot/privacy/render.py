@@ -42,9 +42,11 @@ def _rights(stored: Stored) -> str:
         roles.append("an admin of " + listing([f"<#{c}>" for c in stored.runs]))
     if stored.manager:
         roles.append("a hiring manager")
+    if stored.installed:
+        roles.append("one of the bot's admins (you installed it)")
     if not roles:
         return ""
-    text = f"\nYou also stop being {' and '.join(roles)}."
+    text = f"\nYou also stop being {listing(roles)}."
     if stored.alone_in:
         channels = listing([f"<#{c}>" for c in stored.alone_in])
         its = "its" if len(stored.alone_in) == 1 else "their"

@@ -28,7 +28,7 @@ from bot.rounds.reveal import MISSING_QUESTION, Reveals
 from bot.slack.clients import ClientFor
 from bot.slack.errors import NOT_A_MEMBER, is_ambiguous, is_transient, slack_error
 from bot.slack.people import display_name
-from bot.slack.posting import edit_in_mentions, find_marked, marker, post_quietly
+from bot.slack.posting import find_marked, marker, post_quietly
 from storage import blind as blind_store
 from storage import channels as channel_store
 from storage import rounds as round_store
@@ -288,14 +288,19 @@ class RoundService(Reveals):
             if found is None:
                 return self._post_failed(request, round_id, exc)
             client, message_ts = self.client_for(team_id), found
-        # Before the post is saved: the live count (which edits it too) starts only after.
-        self._mention_credits(client, channel_id, message_ts, post)
         counter_ts = None
         if post.blind:
             counter = render.blind_counter_message(0, post.reveal_at, post.timezone)
             counter_ts = post_quietly(client, channel_id, counter, thread_ts=message_ts)
+        # Saved at once, so answers in the thread count from the start. The mentions in the
+        # credits come with the live count's next edit (within a pass of the clock): one
+        # writer of the message, never a stale count over a newer one.
         with self.sessions.begin() as session:
-            round_store.confirm_posted(session, round_id, message_ts, request.now, counter_ts)
+            round_store.confirm_posted(
+                session, round_id, message_ts, request.now, counter_ts, final=not post.credited()
+            )
+        if post.credited():
+            self.refresh_counts(request.now, round_id)
         log.info(
             "round posted",
             extra={
@@ -307,23 +312,6 @@ class RoundService(Reveals):
             },
         )
         return Started(round_id, message_ts, post.question, post.reveal_at)
-
-    @staticmethod
-    def _mention_credits(
-        client: WebClient, channel_id: str, message_ts: str, post: render.QuestionPost
-    ) -> None:
-        """Edit the mentions into the credits posted with plain names (an edit notifies nobody).
-        If Slack refuses, the plain names stay until the live count's edit brings them."""
-        if not post.credited():
-            return
-        text, blocks = render.question_message(post)
-        try:
-            edit_in_mentions(client, channel_id, message_ts, text, blocks)
-        except Exception as exc:
-            log.warning(
-                "could not edit the mentions into the question",
-                extra={"channel": channel_id, "round": post.round_id, "error": slack_error(exc)},
-            )
 
     def _find_after_failure(self, request: _Start, claimed: _Claimed, exc: Exception) -> str | None:
         """After an ambiguous failure, look for the post's marker: Slack may have posted it.
@@ -455,13 +443,14 @@ class RoundService(Reveals):
 
     # -- the live count on the question -----------------------------------------------------------
 
-    def refresh_counts(self, now: datetime) -> list[int]:
-        """Bring "N answered so far" on open questions up to date; the ids of rounds updated.
-        Runs from the clock, never on the answer's path: one chat.update per changed round and
-        pass, at most COUNT_UPDATES_PER_TEAM per workspace (chat.update allows about 50 a
-        minute); a round Slack refused is tried again next pass."""
+    def refresh_counts(self, now: datetime, round_id: int | None = None) -> list[int]:
+        """Bring "N answered so far" on open questions (or on the one `round_id`) up to date;
+        the ids of rounds updated. Runs from the clock, never on the answer's path: one
+        chat.update per changed round and pass, at most COUNT_UPDATES_PER_TEAM per workspace
+        (chat.update allows about 50 a minute); a round Slack refused is tried again next
+        pass. The same edit brings the mentions into a just-posted question's credits."""
         with self.sessions.begin() as session:
-            changed = round_store.counts_to_show(session)
+            changed = round_store.counts_to_show(session, round_id)
             plans = [self._count_plan(session, rnd, count) for rnd, count in changed]
         updated: list[int] = []
         per_team: Counter[str] = Counter()

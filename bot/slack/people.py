@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
@@ -67,6 +68,7 @@ class Person:
     is_admin: bool  # a Slack workspace admin or owner, or in INTERVIEW_ADMINS
     timezone: str
     role_error: str | None = None  # why Slack could not say (then is_admin is only a guess)
+    name: str | None = None  # as Slack shows them (for plain text, where a mention can't be)
 
 
 def look_up(client: WebClient, user_id: str, extra_admins: frozenset[str]) -> Person:
@@ -82,7 +84,9 @@ def look_up(client: WebClient, user_id: str, extra_admins: frozenset[str]) -> Pe
         log.warning("users.info failed", extra={"user": user_id, "error": error})
         return Person(user_id, user_id in extra_admins, "UTC", role_error=error)
     is_admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-    return Person(user_id, is_admin or user_id in extra_admins, user.get("tz") or "UTC")
+    return Person(
+        user_id, is_admin or user_id in extra_admins, user.get("tz") or "UTC", name=_name_of(user)
+    )
 
 
 class People:
@@ -189,8 +193,8 @@ class People:
     def plain_name(self, team_id: str) -> Callable[[str], str]:
         """A person's name as Slack shows it, without a mention (for plain text)."""
 
-        def name(user_id: str) -> str:
-            return display_name(self.client_for(team_id), user_id) or user_id
+        def name(user_id: str) -> str:  # remembered like the role: a form's 3 s allow few asks
+            return self.person(team_id, user_id).name or user_id
 
         return name
 
@@ -215,12 +219,16 @@ def ask_one_of(
     people: Sequence[str],
     slack_admins: str = SLACK_ADMINS,
     name: Callable[[str], str] = lambda user_id: f"<@{user_id}>",
+    most: int = 5,
 ) -> str:
     """Who to ask: as mentions (which notify nobody in a private reply), or as `name` gives
-    them (plain names, for a form's error, which Slack shows as plain text)."""
+    them (plain names, for a form's error, which Slack shows as plain text); the first `most`
+    of them, and how many more."""
     if not people:
         return "Ask a Slack workspace admin or owner."
-    named = ", ".join(name(p) for p in people[:10])
+    named = ", ".join(name(p) for p in people[:most])
+    if len(people) > most:
+        named += f" ({len(people) - most} more)"
     if len(people) == 1:
         return f"Ask {named}{slack_admins}."
     return f"Ask one of them: {named}{slack_admins}."
@@ -235,6 +243,11 @@ def display_name(client: WebClient, user_id: str) -> str | None:
         error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
         log.info("users.info failed", extra={"user": user_id, "error": error})
         return None
+    return _name_of(user)
+
+
+def _name_of(user: dict[str, Any]) -> str | None:
+    """Display name, else real name, else handle."""
     profile = user.get("profile") or {}
     name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
     return str(name or user.get("name") or "") or None

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.channels.render import SCHEDULE_VIEW
-from bot.channels.ui import INVITE_HINT
+from bot.channels.ui import INVITE_HINT, Saved
 from tests.helpers import (
     ADMIN,
     ALICE,
@@ -313,7 +313,7 @@ def test_the_schedule_form_refuses_someone_who_is_not_an_admin(uis: UIs) -> None
         TEAM, ALICE, private_metadata(channel_id=CHANNEL), dict(FORM), NOW
     )
 
-    assert errors is not None and list(errors) == ["time"]
+    assert isinstance(errors, dict) and list(errors) == ["time"]
     assert errors["time"].startswith(
         "Only this channel's admins can change its daily question. Ask "
     )
@@ -328,7 +328,7 @@ def test_the_schedule_form_sets_up_a_fresh_channel_for_anyone_who_then_runs_it(
         TEAM, ALICE, private_metadata(channel_id=CHANNEL), dict(FORM), NOW
     )
 
-    assert errors is None
+    assert errors == Saved(first=True)
     assert shown(uis).startswith("Daily question here: every day at 10:15 (Europe/Berlin)")
     assert uis.people.channel_admins(TEAM, CHANNEL) == [ALICE]
 
@@ -338,7 +338,7 @@ def test_the_schedule_form_is_open_to_the_bots_own_admins(uis: UIs) -> None:
         TEAM, LEAD, private_metadata(channel_id=CHANNEL), dict(FORM), NOW
     )
 
-    assert errors is None
+    assert isinstance(errors, Saved)
     assert shown(uis).startswith("Daily question here: every day at 10:15 (Europe/Berlin)")
 
 
@@ -354,7 +354,7 @@ def test_the_schedule_form_keeps_the_channels_categories_and_its_pause(uis: UIs)
         NOW,
     )
 
-    assert errors is None
+    assert errors == Saved(first=False)
     assert shown(uis) == (
         "Daily question here: every day at 10:15 (Europe/Berlin), reveal after 2h, skipping "
         "public holidays in DE-BY, questions from databases, testing. "
@@ -379,7 +379,7 @@ def test_the_schedule_form_shows_the_problem_under_its_field_and_saves_nothing(
         TEAM, ADMIN, private_metadata(channel_id=CHANNEL), {**FORM, field: value}, NOW
     )
 
-    assert errors is not None and list(errors) == [field]
+    assert isinstance(errors, dict) and list(errors) == [field]
     assert errors[field].startswith(problem)
     assert "`" not in errors[field]  # a modal shows errors as plain text
     assert shown(uis) == NO_SCHEDULE
@@ -387,9 +387,10 @@ def test_the_schedule_form_shows_the_problem_under_its_field_and_saves_nothing(
 
 def test_after_the_schedule_form_the_change_is_announced_in_the_channel(uis: UIs) -> None:
     metadata = private_metadata(channel_id=CHANNEL)
-    assert uis.channels.submit_schedule(TEAM, ADMIN, metadata, dict(FORM), NOW) is None
+    saved = uis.channels.submit_schedule(TEAM, ADMIN, metadata, dict(FORM), NOW)
+    assert saved == Saved(first=True)
 
-    uis.channels.after_schedule(TEAM, ADMIN, metadata)
+    uis.channels.after_schedule(TEAM, ADMIN, metadata, first=saved.first)
 
     (message,) = uis.fake.messages(CHANNEL)
     assert message["text"] == (
@@ -397,8 +398,9 @@ def test_after_the_schedule_form_the_change_is_announced_in_the_channel(uis: UIs
         "(Europe/Berlin), reveal after 2h. They set this channel up, so they are its admin: "
         "`/interview admins add @name` adds another."
     )
-    assert uis.channels.submit_schedule(TEAM, ADMIN, metadata, dict(FORM), NOW) is None
-    uis.channels.after_schedule(TEAM, ADMIN, metadata)
+    again = uis.channels.submit_schedule(TEAM, ADMIN, metadata, dict(FORM), NOW)
+    assert again == Saved(first=False)
+    uis.channels.after_schedule(TEAM, ADMIN, metadata, first=again.first)
     assert uis.fake.messages(CHANNEL)[-1]["text"] == (
         "<@UADMIN> changed the daily interview question here: every day at 10:15 "
         "(Europe/Berlin), reveal after 2h."
@@ -434,7 +436,7 @@ def test_a_city_alone_is_answered_with_the_zone_it_means(uis: UIs) -> None:
     errors = uis.channels.submit_schedule(
         TEAM, ADMIN, private_metadata(channel_id=CHANNEL), {**FORM, "timezone": "berlin"}, NOW
     )
-    assert errors is not None
+    assert isinstance(errors, dict)
     assert errors["timezone"].startswith(
         "berlin is not a time zone I know. Did you mean Europe/Berlin?"
     )

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from bot.channels import render as channels_render
+from bot.channels import ui as channels_ui
 from bot.questions import render as questions_render
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
@@ -370,7 +371,8 @@ def test_picking_a_channel_to_set_up_shows_its_settings_or_who_to_ask(
     home = open_home(slack, fake, LEAD)  # a bot admin runs every channel
     before = len(fake.calls("views.open"))
     press_on_home(slack, fake, channels_render.SET_UP_BUTTON, "", user=LEAD, view=home)
-    form = pick_channel(slack, fake, opened_form(fake, before), TEAM_CHANNEL, user=LEAD)
+    unpicked = opened_form(fake, before)
+    form = pick_channel(slack, fake, unpicked, TEAM_CHANNEL, user=LEAD)
 
     picker = next(b for b in form["blocks"] if b.get("block_id") == "channel")["element"]
     assert picker["initial_conversation"] == TEAM_CHANNEL
@@ -390,6 +392,9 @@ def test_picking_a_channel_to_set_up_shows_its_settings_or_who_to_ask(
         },
         "state": {"state": select(channels_render.PAUSED)},
     }
+    # Saved from a form Slack had not updated yet (its defaults): refused, nothing changes.
+    stale = submitted(slack, unpicked, values, user=LEAD)
+    assert stale["errors"] == {"channel": channels_ui.STALE_PICK}
     assert submitted(slack, form, values, user=LEAD) == {}
     listed = run(slack, fake, "mode", user=ALICE, channel=TEAM_CHANNEL)["text"]
     assert "blind" in listed.lower()
@@ -425,3 +430,14 @@ def test_invited_back_to_a_channel_it_runs_the_bot_says_where_things_stand(
         "`/interview admins` lists who runs it."
     )
     assert "Change the daily question" in json.dumps(back[0]["blocks"])
+
+
+def test_set_up_a_channel_pressed_by_someone_who_runs_none_says_how_to_start(
+    bot: BotProcess, slack: SlackDriver, fake: FakeSlack
+) -> None:
+    home = open_home(slack, fake, LEAD)  # a bot admin's tab, replayed by DAVE
+    before = len(fake.calls("views.open"))
+    press_on_home(slack, fake, channels_render.SET_UP_BUTTON, "", user=DAVE, view=home)
+    said = opened_form(fake, before)["blocks"][0]["text"]["text"]
+    assert said.startswith("Only the bot's admins and channels' admins set channels up from here.")
+    assert "`/interview schedule 09:30` there" in said and f"<@{LEAD}>" in said

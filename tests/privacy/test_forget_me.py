@@ -414,10 +414,10 @@ def test_the_confirmation_names_the_rights_that_go_and_a_channel_left_without_ad
 
     text = json.dumps(world.ui.forget_me(invocation(ALICE, "forget-me"), [], now).blocks)
 
-    # she set up the fixture's practice channel alone, too
+    # she set up the fixture's practice channel alone, too, and installed the app
     assert (
-        "You also stop being an admin of <#CALONE>, <#CPRACTICE> and <#CSHARED> and a hiring "
-        "manager." in text
+        "You also stop being an admin of <#CALONE>, <#CPRACTICE> and <#CSHARED>, a hiring "
+        "manager and one of the bot's admins (you installed it)." in text
     )
     assert "You are the only admin of <#CALONE> and <#CPRACTICE>: afterwards" in text
     assert "change their settings" in text
@@ -427,7 +427,7 @@ def test_the_confirmation_names_the_rights_that_go_and_a_channel_left_without_ad
     )
     world.ui.confirm(TEAM, ALICE, value, now)
     gone = world.privacy.stored(TEAM, ALICE)
-    assert (gone.runs, gone.manager) == ((), False)
+    assert (gone.runs, gone.manager, gone.installed) == ((), False, False)
     bob = json.dumps(world.ui.forget_me(invocation(BOB, "forget-me"), [], now).blocks)
     assert "CSHARED" in world.privacy.stored(TEAM, BOB).alone_in  # Bob is left to ask
     assert "You are the only admin of" in bob and "<#CSHARED>" in bob
