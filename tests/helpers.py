@@ -368,6 +368,22 @@ def last_response(fake: FakeSlack) -> str:
     return str(eventually(lambda: fake.calls("response_url"))[-1].args["text"])
 
 
+def act_on_view(
+    slack: SlackDriver, fake: FakeSlack, view: dict[str, Any], action: dict[str, Any], *, user: str
+) -> None:
+    """An element pressed or picked on a view (the Home tab, a modal): Slack sends no
+    response_url there, only a trigger."""
+    payload = {
+        "type": "block_actions",
+        "user": user,
+        "container": {"type": "view", "view_id": view["id"]},
+        "view": view,
+        "actions": [action],
+        "trigger_id": fake.new_trigger_id(),
+    }
+    assert slack.action(payload).status == 200
+
+
 def click(
     slack: SlackDriver,
     fake: FakeSlack,

@@ -35,6 +35,7 @@ from tests.helpers import (
     DAVE,
     LEAD,
     OUTSIDE,
+    act_on_view,
     as_json,
     button_value,
     click,
@@ -203,16 +204,9 @@ def press(
     user: str,
     view: dict[str, Any],
 ) -> None:
-    """A button on a view (the Home tab): no response_url, only a trigger."""
-    payload = {
-        "type": "block_actions",
-        "user": user,
-        "container": {"type": "view", "view_id": view["id"]},
-        "view": view,
-        "actions": [{"action_id": action_id, "value": value, "type": "button"}],
-        "trigger_id": fake.new_trigger_id(),
-    }
-    assert slack.action(payload).status == 200
+    """A button on a view (the Home tab)."""
+    button = {"action_id": action_id, "value": value, "type": "button"}
+    act_on_view(slack, fake, view, button, user=user)
 
 
 def with_metadata(view: dict[str, Any], **metadata: object) -> dict[str, Any]:

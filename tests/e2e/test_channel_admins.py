@@ -18,6 +18,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.process import ADMIN, ALICE, BOB, CAROL, CHANNEL, DAVE, LEAD, BotProcess
 from tests.helpers import (
+    act_on_view,
     button_value,
     click,
     click_and_wait,
@@ -222,16 +223,9 @@ def test_the_first_home_tab_gets_everyone_started_and_admins_set_up_a_channel(
 def press_on_home(
     slack: SlackDriver, fake: FakeSlack, action_id: str, value: str, *, user: str, view: Any
 ) -> None:
-    """A button on the Home tab: no response_url, only a trigger."""
-    payload = {
-        "type": "block_actions",
-        "user": user,
-        "container": {"type": "view", "view_id": view["id"]},
-        "view": view,
-        "actions": [{"action_id": action_id, "value": value, "type": "button"}],
-        "trigger_id": fake.new_trigger_id(),
-    }
-    assert slack.action(payload).status == 200
+    """A button on the Home tab."""
+    button = {"action_id": action_id, "value": value, "type": "button"}
+    act_on_view(slack, fake, view, button, user=user)
 
 
 def test_a_channel_admin_changes_the_admins_from_the_home_tab(
@@ -324,22 +318,13 @@ def pick_channel(
 ) -> dict[str, Any]:
     """`user` picks `channel` in the Set up a channel form; the form as the bot updated it."""
     before = len(fake.calls("views.update"))
-    payload = {
-        "type": "block_actions",
-        "user": user,
-        "container": {"type": "view", "view_id": form["id"]},
-        "view": form,
-        "actions": [
-            {
-                "action_id": channels_render.CHANNEL_PICKED,
-                "block_id": "channel",
-                "type": "conversations_select",
-                "selected_conversation": channel,
-            }
-        ],
-        "trigger_id": fake.new_trigger_id(),
+    picked = {
+        "action_id": channels_render.CHANNEL_PICKED,
+        "block_id": "channel",
+        "type": "conversations_select",
+        "selected_conversation": channel,
     }
-    assert slack.action(payload).status == 200
+    act_on_view(slack, fake, form, picked, user=user)
     call = eventually(lambda: fake.calls("views.update")[before:])[0]
     assert call.response is not None and call.response["ok"] is True, call.response
     view: dict[str, Any] = call.response["view"]
