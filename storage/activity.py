@@ -47,15 +47,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from storage import channels as channel_store
 from storage.blind import BlindAnswer
-from storage.channels import ChannelSchedule
 from storage.db import built_once
 from storage.rounds import Answer, Round
 from storage.states import AnswerMode, RoundKind, RoundStatus
 from storage.votes import Vote
 
 COUNTED_STATUSES = (RoundStatus.OPEN, RoundStatus.REVEALED, RoundStatus.REVEAL_FAILED)
-DEFAULT_TIMEZONE = "UTC"
 # A practice round earns points once this many people answered it.
 PRACTICE_QUORUM = 2
 
@@ -239,20 +238,6 @@ def _people_in_round() -> ScalarSelect[int]:
 # -- the reads ---------------------------------------------------------------------------------
 
 
-def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:
-    """The channel's time zone; UTC when it has none."""
-    params = {"team_id": team_id, "channel_id": channel_id}
-    timezone = session.execute(built_once(session, _timezone), params).scalar_one_or_none()
-    return timezone or DEFAULT_TIMEZONE
-
-
-def _timezone(_insert: object) -> Select[Any]:
-    return select(ChannelSchedule.timezone).where(
-        ChannelSchedule.team_id == bindparam("team_id"),
-        ChannelSchedule.channel_id == bindparam("channel_id"),
-    )
-
-
 def person_activity(
     session: Session, team_id: str, channel_id: str, user_id: str
 ) -> ChannelActivity:
@@ -266,7 +251,7 @@ def person_activity(
         rounds=rounds,
         answers=[AnswerRow(round_id, user_id) for round_id in sorted(answered)],
         votes=[VoteRow(round_id, user_id, voter) for round_id, voter in votes],
-        timezone=channel_timezone(session, team_id, channel_id),
+        timezone=channel_store.timezone(session, team_id, channel_id),
     )
 
 

@@ -4,7 +4,7 @@ Queries only: the caller owns the session and its transaction; nothing here comm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from storage.base import Base, UtcDateTime
 from storage.db import built_once
 from storage.states import DEFAULT_VOTE_EMOJI, AnswerMode
+
+DEFAULT_TIMEZONE = "UTC"
 
 
 class ChannelSchedule(Base):
@@ -53,16 +55,36 @@ def get_schedule(session: Session, team_id: str, channel_id: str) -> ChannelSche
 
 def vote_emoji(session: Session, team_id: str, channel_id: str) -> str:
     """The reaction that votes in the channel (the default for a channel without settings)."""
+    return _setting(session, _vote_emoji, team_id, channel_id) or DEFAULT_VOTE_EMOJI
+
+
+def timezone(session: Session, team_id: str, channel_id: str) -> str:
+    """The channel's time zone; UTC when it has none."""
+    return _setting(session, _timezone, team_id, channel_id) or DEFAULT_TIMEZONE
+
+
+def _setting(
+    session: Session, build: Callable[[object], Select[Any]], team_id: str, channel_id: str
+) -> Any:
+    """One column of the channel's settings, None without settings: a statement built once, as
+    these are read for every event the inbox applies and every stats request."""
     params = {"team_id": team_id, "channel_id": channel_id}
-    emoji = session.execute(built_once(session, _vote_emoji), params).scalar_one_or_none()
-    return emoji or DEFAULT_VOTE_EMOJI
+    return session.execute(built_once(session, build), params).scalar_one_or_none()
 
 
-def _vote_emoji(_insert: object) -> Select[str]:
-    return select(ChannelSchedule.vote_emoji).where(
+def _of_channel(column: Any) -> Select[Any]:
+    return select(column).where(
         ChannelSchedule.team_id == bindparam("team_id"),
         ChannelSchedule.channel_id == bindparam("channel_id"),
     )
+
+
+def _vote_emoji(_insert: object) -> Select[Any]:
+    return _of_channel(ChannelSchedule.vote_emoji)
+
+
+def _timezone(_insert: object) -> Select[Any]:
+    return _of_channel(ChannelSchedule.timezone)
 
 
 def save_schedule(

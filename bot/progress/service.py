@@ -22,7 +22,6 @@ from storage import channels as channel_store
 from storage import people_prefs
 from storage.activity import (
     ChannelActivity,
-    channel_timezone,
     leaderboard_tallies,
     person_activity,
 )
@@ -115,7 +114,7 @@ class ProgressService:
     ) -> list[Standing]:
         """The channel's top `limit` people over the period's local days, ranked by points."""
         with self.sessions.begin() as session:
-            days = period_days(period, now, channel_timezone(session, team_id, channel_id))
+            days = period_days(period, now, channel_store.timezone(session, team_id, channel_id))
             tallies = leaderboard_tallies(session, team_id, channel_id, days)
         return leaderboard(tallies, limit)
 

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rounds import render
-from bot.rounds.service import channel_timezone
 from bot.slack.clients import ClientFor
 from bot.slack.errors import slack_error
 from storage import blind as blind_store
+from storage import channels as channel_store
 from storage.rounds import Round
 from storage.states import AnswerMode, RoundStatus
 
@@ -67,7 +67,7 @@ class BlindAnswers:
                 return
             count = len(blind_store.blind_answers(session, round_id))
             channel_id, counter_ts, reveal_at = rnd.channel_id, rnd.counter_ts, rnd.reveal_at
-            timezone = channel_timezone(session, team_id, channel_id)
+            timezone = channel_store.timezone(session, team_id, channel_id)
         if counter_ts is None or reveal_at is None:
             return
         text, blocks = render.blind_counter_message(count, reveal_at, timezone)

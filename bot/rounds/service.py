@@ -413,7 +413,7 @@ class RoundService(Reveals):
                 return False
             rnd = session.get_one(Round, round_id)
             count = _answered(session, rnd)
-            timezone = channel_timezone(session, rnd.team_id, rnd.channel_id)
+            timezone = channel_store.timezone(session, rnd.team_id, rnd.channel_id)
             team_id, channel_id, message_ts = rnd.team_id, rnd.channel_id, rnd.message_ts
             reveal_at, blind = rnd.reveal_at, rnd.mode == AnswerMode.BLIND
         assert reveal_at is not None and message_ts is not None
@@ -512,9 +512,3 @@ def _plain_names(client: WebClient, user_ids: list[str]) -> dict[str, str]:
     """How to name the credited people in a new message without a mention, which would notify
     them; the mentions are edited in afterwards."""
     return {user_id: display_name(client, user_id) or "a teammate" for user_id in user_ids}
-
-
-def channel_timezone(session: Session, team_id: str, channel_id: str) -> str:
-    """The channel's zone for fallback times; UTC without a schedule."""
-    row = channel_store.get_schedule(session, team_id, channel_id)
-    return (row.timezone if row else None) or "UTC"

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench import run_bench
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
@@ -26,22 +24,12 @@ def database_args(request: pytest.FixtureRequest) -> list[str]:
     return ["--database-url", PG_URL]
 
 
-def run_bench(script: str, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / script), "--smoke", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+def run_smoke(script: str, *args: str) -> str:
+    return run_bench(script, "--smoke", *args)
 
 
 def test_the_fanout_bench_posts_every_channel_once_and_reports(database_args: list[str]) -> None:
-    out = run_bench("bench_fanout.py", *database_args)
+    out = run_smoke("bench_fanout.py", *database_args)
 
     rows = [line.split() for line in out.splitlines() if re.match(r"\s*\d+\s+\d+\s+[\d.]+\s", line)]
     assert [row[0] for row in rows] == ["6", "12"]  # both sizes ran
@@ -54,7 +42,7 @@ def test_the_fanout_bench_posts_every_channel_once_and_reports(database_args: li
 def test_the_growth_bench_reports_every_command_and_explains_its_queries(
     database_args: list[str],
 ) -> None:
-    out = run_bench("bench_growth.py", *database_args)
+    out = run_smoke("bench_growth.py", *database_args)
 
     for command in ("stats", "leaderboard", "calibration report", "reveal", "clock tick (idle)"):
         assert re.search(rf"^{re.escape(command)}\s+[\d.]+ /", out, re.MULTILINE), command
